@@ -1,0 +1,131 @@
+#include "compiler/lowering/op_lowering.h"
+
+#include "compiler/quantization.h"
+
+namespace tml::compiler {
+
+tl::unexpected<Error> OpLowering::Fail(const std::string& reason) const {
+  return tl::unexpected<Error>(Error{OpLabel(op_) + ": " + reason});
+}
+
+tl::unexpected<Error> OpLowering::FailTensor(int32_t tensor_id, const std::string& reason) const {
+  return tl::unexpected<Error>(Error{OpLabel(op_) + ": " + TensorLabel(graph_, tensor_id) + ": " + reason});
+}
+
+Result<void> OpLowering::ExpectArity(size_t min_inputs, size_t max_inputs, size_t outputs) const {
+  if (op_.inputs.size() < min_inputs || op_.inputs.size() > max_inputs) {
+    return Fail("has " + std::to_string(op_.inputs.size()) + " inputs, expected " +
+                std::to_string(min_inputs) +
+                (max_inputs != min_inputs ? ".." + std::to_string(max_inputs) : ""));
+  }
+  for (size_t i = 0; i < min_inputs; ++i) {
+    if (op_.inputs[i] < 0) return Fail("required input " + std::to_string(i) + " is absent");
+  }
+  if (op_.outputs.size() != outputs) {
+    return Fail("has " + std::to_string(op_.outputs.size()) + " outputs, expected " +
+                std::to_string(outputs));
+  }
+  return {};
+}
+
+Result<void> OpLowering::ExpectType(int32_t tensor_id, ElementType type) const {
+  const Tensor& t = graph_.tensors[tensor_id];
+  if (t.type != type) {
+    return FailTensor(tensor_id, std::string("type is ") + ElementTypeName(t.type) + ", expected " +
+                                     ElementTypeName(type));
+  }
+  return {};
+}
+
+Result<void> OpLowering::ExpectRank(int32_t tensor_id, size_t rank) const {
+  const Tensor& t = graph_.tensors[tensor_id];
+  if (t.shape.size() != rank) {
+    return FailTensor(tensor_id, "rank is " + std::to_string(t.shape.size()) + ", expected " +
+                                     std::to_string(rank));
+  }
+  return {};
+}
+
+Result<void> OpLowering::ExpectConstant(size_t i) const {
+  if (!input(i).is_constant) return FailTensor(input_id(i), "must be a constant tensor");
+  return {};
+}
+
+Result<std::pair<float, int32_t>> OpLowering::PerTensorQuant(int32_t tensor_id) const {
+  const Tensor& t = graph_.tensors[tensor_id];
+  if (!t.quant.present()) return FailTensor(tensor_id, "int8 tensor has no quantization parameters");
+  if (t.quant.per_channel()) {
+    return FailTensor(tensor_id, "per-channel quantization is not supported here");
+  }
+  const int64_t zp = t.quant.zero_point[0];
+  if (zp < -128 || zp > 127) {
+    return FailTensor(tensor_id, "zero point " + std::to_string(zp) + " is outside int8");
+  }
+  return std::pair{t.quant.scale[0], static_cast<int32_t>(zp)};
+}
+
+Result<ElementType> OpLowering::FloatOrInt8() const {
+  const ElementType type = input(0).type;
+  if (type != ElementType::kFloat32 && type != ElementType::kInt8) {
+    return FailTensor(input_id(0), std::string("type ") + ElementTypeName(type) +
+                                       " is not supported (float32 or int8)");
+  }
+  if (auto r = ExpectType(output_id(0), type); !r) return tl::unexpected(r.error());
+  return type;
+}
+
+Result<std::vector<int64_t>> OpLowering::ConstantInts(size_t i) const {
+  if (auto r = ExpectConstant(i); !r) return tl::unexpected(r.error());
+  const Tensor& t = input(i);
+  std::vector<int64_t> values;
+  if (t.type == ElementType::kInt32) {
+    for (int64_t k = 0; k < t.element_count(); ++k) values.push_back(t.values<int32_t>()[k]);
+  } else if (t.type == ElementType::kInt64) {
+    for (int64_t k = 0; k < t.element_count(); ++k) values.push_back(t.values<int64_t>()[k]);
+  } else {
+    return FailTensor(input_id(i), "must be an int32 or int64 constant");
+  }
+  return values;
+}
+
+int32_t OpLowering::AddInt32Constant(const std::string& name, const std::vector<int32_t>& values) {
+  Tensor t;
+  t.name = name;
+  t.type = ElementType::kInt32;
+  t.shape = {static_cast<int32_t>(values.size())};
+  t.is_constant = true;
+  t.data.resize(values.size() * 4);
+  std::memcpy(t.data.data(), values.data(), t.data.size());
+  graph_.tensors.push_back(std::move(t));
+  return static_cast<int32_t>(graph_.tensors.size() - 1);
+}
+
+std::pair<int32_t, int32_t> OpLowering::AddRequantVectors(float input_scale,
+                                                         const std::vector<float>& filter_scales,
+                                                         int32_t channels, float output_scale) {
+  std::vector<int32_t> multipliers(channels);
+  std::vector<int32_t> shifts(channels);
+  for (int32_t c = 0; c < channels; ++c) {
+    const float filter_scale = filter_scales.size() == 1 ? filter_scales[0] : filter_scales[c];
+    const double real = static_cast<double>(input_scale) * static_cast<double>(filter_scale) /
+                        static_cast<double>(output_scale);
+    const QuantizedMultiplier q = QuantizeMultiplier(real);
+    multipliers[c] = q.multiplier;
+    shifts[c] = q.shift;
+  }
+  const std::string base = output().name.empty() ? "op" + std::to_string(op_.source_index) : output().name;
+  const int32_t m = AddInt32Constant(base + "/multiplier", multipliers);
+  const int32_t s = AddInt32Constant(base + "/shift", shifts);
+  return {m, s};
+}
+
+LoweredOp OpLowering::MakeNoParams(KernelId kernel, std::vector<int32_t> inputs) const {
+  LoweredOp lowered;
+  lowered.kernel = kernel;
+  lowered.inputs = std::move(inputs);
+  lowered.outputs = op_.outputs;
+  lowered.source_index = op_.source_index;
+  return lowered;
+}
+
+}  // namespace tml::compiler
