@@ -3,6 +3,7 @@
 // validation, with TFLite's semantics (NHWC, per-axis quantization) but owned data.
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,9 @@ struct Op {
 };
 
 struct Graph {
-  std::vector<Tensor> tensors;
+  /// A deque, so that appending a tensor (lowering adds constants) never invalidates
+  /// references to existing ones.
+  std::deque<Tensor> tensors;
   std::vector<Op> ops;  ///< in execution order
   std::vector<int32_t> inputs;
   std::vector<int32_t> outputs;

@@ -16,6 +16,7 @@ class ByteWriter {
   }
   uint32_t Append(const void* data, size_t size, uint32_t alignment) {
     const uint32_t at = Align(alignment);
+    if (size == 0) return at;
     const auto* p = static_cast<const uint8_t*>(data);
     bytes_.insert(bytes_.end(), p, p + size);
     return at;
@@ -98,8 +99,8 @@ std::vector<uint8_t> WritePlan(const PlanContents& c) {
                                                         : t.arena_offset;
   }
   const uint32_t total = w.Align(kPlanAlignment);
-  std::memcpy(w.at(tensors_offset), tensors.data(), tensors.size() * sizeof(TensorRecord));
-  std::memcpy(w.at(ops_offset), ops.data(), ops.size() * sizeof(OpRecord));
+  if (!tensors.empty()) std::memcpy(w.at(tensors_offset), tensors.data(), tensors.size() * sizeof(TensorRecord));
+  if (!ops.empty()) std::memcpy(w.at(ops_offset), ops.data(), ops.size() * sizeof(OpRecord));
 
   PlanHeader h{};
   std::memcpy(h.magic, kPlanMagic, 4);

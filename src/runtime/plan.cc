@@ -127,6 +127,10 @@ Status Plan::ValidateOps() {
       if (io[k] == -1 && k < op.num_inputs) continue;  // absent optional input
       if (io[k] < 0 || static_cast<uint32_t>(io[k]) >= header_->num_tensors) return Status::kBadOp;
       views[k].record = &tensors_[io[k]];
+      // Constants are already in place, so Prepare can check their values (e.g. shifts).
+      if (views[k].record->storage == Storage::kConstant) {
+        views[k].data = const_cast<uint8_t*>(base_ + views[k].record->offset);
+      }
       if (k >= op.num_inputs && views[k].record->storage != Storage::kArena) return Status::kBadOp;
     }
     OpContext ctx{views, views + op.num_inputs, op.num_inputs, op.num_outputs,

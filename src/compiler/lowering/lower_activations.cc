@@ -41,8 +41,9 @@ LowerResult LowerRelu(OpLowering& op) {
   if (!in_q) return tl::unexpected(in_q.error());
   auto out_q = op.PerTensorQuant(op.output_id(0));
   if (!out_q) return tl::unexpected(out_q.error());
-  const QuantizedMultiplier m =
-      QuantizeMultiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
+  auto m_or = op.Multiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
+  if (!m_or) return tl::unexpected(m_or.error());
+  const QuantizedMultiplier m = *m_or;
   p.input_zero_point = in_q->second;
   p.output_zero_point = out_q->second;
   p.multiplier = m.multiplier;
@@ -97,7 +98,9 @@ LowerResult LowerHardSwish(OpLowering& op) {
   const float reluish_scale = 3.0f / 32768.0f;
   const QuantizedMultiplier out_m = QuantizeMultiplier(static_cast<double>(hires_input_scale / out_q->first));
   const QuantizedMultiplier reluish_m = QuantizeMultiplier(static_cast<double>(hires_input_scale / reluish_scale));
-  if (out_m.shift > 0) return op.FailTensor(op.output_id(0), "output scale too small for int8 HARD_SWISH");
+  if (out_m.shift > 0 || out_m.shift <= -16 || reluish_m.shift <= -16 || reluish_m.shift >= 16) {
+    return op.FailTensor(op.output_id(0), "input/output scales are outside the range int8 HARD_SWISH supports");
+  }
   HardSwishParams p{};
   p.input_zero_point = in_q->second;
   p.output_zero_point = out_q->second;

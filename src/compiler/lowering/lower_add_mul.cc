@@ -70,22 +70,23 @@ LowerResult LowerAddMul(OpLowering& op) {
     // TFLite's int8 ADD: both inputs rescaled to twice the larger input scale, 20 bits up.
     p.left_shift = 20;
     const double twice_max = 2.0 * static_cast<double>(std::max(q1->first, q2->first));
-    const QuantizedMultiplier m1 = QuantizeMultiplier(static_cast<double>(q1->first) / twice_max);
-    const QuantizedMultiplier m2 = QuantizeMultiplier(static_cast<double>(q2->first) / twice_max);
-    const QuantizedMultiplier mo =
-        QuantizeMultiplier(twice_max / ((1 << p.left_shift) * static_cast<double>(qo->first)));
-    p.input1_multiplier = m1.multiplier;
-    p.input1_shift = m1.shift;
-    p.input2_multiplier = m2.multiplier;
-    p.input2_shift = m2.shift;
-    p.output_multiplier = mo.multiplier;
-    p.output_shift = mo.shift;
+    auto m1 = op.Multiplier(static_cast<double>(q1->first) / twice_max);
+    auto m2 = op.Multiplier(static_cast<double>(q2->first) / twice_max);
+    auto mo = op.Multiplier(twice_max / ((1 << p.left_shift) * static_cast<double>(qo->first)));
+    if (!m1 || !m2 || !mo) return tl::unexpected(!m1 ? m1.error() : !m2 ? m2.error() : mo.error());
+    p.input1_multiplier = m1->multiplier;
+    p.input1_shift = m1->shift;
+    p.input2_multiplier = m2->multiplier;
+    p.input2_shift = m2->shift;
+    p.output_multiplier = mo->multiplier;
+    p.output_shift = mo->shift;
     return std::vector{op.Make(KernelId::kAddInt8, {op.input_id(0), op.input_id(1)}, p)};
   }
-  const QuantizedMultiplier mo = QuantizeMultiplier(
-      static_cast<double>(q1->first) * static_cast<double>(q2->first) / static_cast<double>(qo->first));
-  p.output_multiplier = mo.multiplier;
-  p.output_shift = mo.shift;
+  auto mo = op.Multiplier(static_cast<double>(q1->first) * static_cast<double>(q2->first) /
+                          static_cast<double>(qo->first));
+  if (!mo) return tl::unexpected(mo.error());
+  p.output_multiplier = mo->multiplier;
+  p.output_shift = mo->shift;
   return std::vector{op.Make(KernelId::kMulInt8, {op.input_id(0), op.input_id(1)}, p,
                              static_cast<uint64_t>(op.output().element_count()))};
 }

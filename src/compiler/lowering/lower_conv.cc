@@ -86,9 +86,10 @@ Result<void> QuantizeConv(OpLowering& op, int32_t out_c, int32_t axis, ConvParam
   params.output_offset = out_q->second;
   params.act_min = range->first;
   params.act_max = range->second;
-  const auto [m, s] = op.AddRequantVectors(in_q->first, fq.scale, out_c, out_q->first);
-  inputs.push_back(m);
-  inputs.push_back(s);
+  auto vectors = op.AddRequantVectors(in_q->first, fq.scale, out_c, out_q->first);
+  if (!vectors) return tl::unexpected(vectors.error());
+  inputs.push_back(vectors->first);
+  inputs.push_back(vectors->second);
   return {};
 }
 
@@ -107,7 +108,7 @@ LowerResult LowerConv2D(OpLowering& op) {
     if (auto r = op.ExpectArity(2, 3, 1); !r) return tl::unexpected(r.error());
     return op.FailTensor(op.input_id(1), "filter must have rank 4 (OHWI)");
   }
-  const auto& filter = op.input(1).shape;
+  const std::vector<int32_t> filter = op.input(1).shape;
   ConvParams params{};
   params.depth_multiplier = 1;
   auto type = CheckConv(op, filter[1], filter[2], filter[0], params);
@@ -133,7 +134,7 @@ LowerResult LowerDepthwiseConv2D(OpLowering& op) {
     if (auto r = op.ExpectArity(2, 3, 1); !r) return tl::unexpected(r.error());
     return op.FailTensor(op.input_id(1), "filter must have rank 4 (1HWC)");
   }
-  const auto& filter = op.input(1).shape;
+  const std::vector<int32_t> filter = op.input(1).shape;
   ConvParams params{};
   auto type = CheckConv(op, filter[1], filter[2], filter[3], params);
   if (!type) return tl::unexpected(type.error());

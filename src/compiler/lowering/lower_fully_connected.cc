@@ -65,9 +65,10 @@ LowerResult LowerFullyConnected(OpLowering& op) {
     params.output_offset = out_q->second;
     params.act_min = range->first;
     params.act_max = range->second;
-    const auto [m, s] = op.AddRequantVectors(in_q->first, fq.scale, units, out_q->first);
-    inputs.push_back(m);
-    inputs.push_back(s);
+    auto vectors = op.AddRequantVectors(in_q->first, fq.scale, units, out_q->first);
+    if (!vectors) return tl::unexpected(vectors.error());
+    inputs.push_back(vectors->first);
+    inputs.push_back(vectors->second);
   } else {
     auto range = FloatActivationRange(op.options().activation);
     if (!range) return op.Fail(range.error().message);

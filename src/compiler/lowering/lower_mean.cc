@@ -34,8 +34,9 @@ LowerResult LowerMean(OpLowering& op) {
   if (!in_q) return tl::unexpected(in_q.error());
   auto out_q = op.PerTensorQuant(op.output_id(0));
   if (!out_q) return tl::unexpected(out_q.error());
-  const QuantizedMultiplier m =
-      QuantizeMultiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
+  auto m_or = op.Multiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
+  if (!m_or) return tl::unexpected(m_or.error());
+  const QuantizedMultiplier m = *m_or;
   p.input_zero_point = in_q->second;
   p.output_zero_point = out_q->second;
   p.multiplier = m.multiplier;

@@ -22,8 +22,9 @@ LowerResult LowerQuantize(OpLowering& op) {
   }
   auto in_q = op.PerTensorQuant(op.input_id(0));
   if (!in_q) return tl::unexpected(in_q.error());
-  const QuantizedMultiplier m =
-      QuantizeMultiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
+  auto m_or = op.Multiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
+  if (!m_or) return tl::unexpected(m_or.error());
+  const QuantizedMultiplier m = *m_or;
   p.input_zero_point = in_q->second;
   p.multiplier = m.multiplier;
   p.shift = m.shift;

@@ -30,7 +30,7 @@ LowerResult LowerSoftmax(OpLowering& op) {
   const QuantizedMultiplier m = PreprocessSoftmaxScaling(static_cast<double>(op.options().beta),
                                                          static_cast<double>(in_q->first),
                                                          kScaledDiffIntegerBits);
-  if (m.shift < 0) return op.Fail("softmax input scale x beta is too small to represent");
+  if (m.shift < 0 || m.shift > 30) return op.Fail("input scale x beta is outside the range int8 SOFTMAX supports");
   p.input_multiplier = m.multiplier;
   p.input_left_shift = m.shift;
   p.diff_min = -CalculateInputRadius(kScaledDiffIntegerBits, m.shift);

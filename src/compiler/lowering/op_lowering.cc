@@ -100,23 +100,33 @@ int32_t OpLowering::AddInt32Constant(const std::string& name, const std::vector<
   return static_cast<int32_t>(graph_.tensors.size() - 1);
 }
 
-std::pair<int32_t, int32_t> OpLowering::AddRequantVectors(float input_scale,
-                                                         const std::vector<float>& filter_scales,
-                                                         int32_t channels, float output_scale) {
+Result<QuantizedMultiplier> OpLowering::Multiplier(double real) const {
+  const QuantizedMultiplier q = QuantizeMultiplier(real);
+  if (q.shift > 30 || !(real >= 0.0)) {
+    return Fail("requantization factor " + std::to_string(real) +
+                " is outside what int8 arithmetic can represent (check the tensor scales)");
+  }
+  return q;
+}
+
+Result<std::pair<int32_t, int32_t>> OpLowering::AddRequantVectors(float input_scale,
+                                                                 const std::vector<float>& filter_scales,
+                                                                 int32_t channels, float output_scale) {
   std::vector<int32_t> multipliers(channels);
   std::vector<int32_t> shifts(channels);
   for (int32_t c = 0; c < channels; ++c) {
     const float filter_scale = filter_scales.size() == 1 ? filter_scales[0] : filter_scales[c];
     const double real = static_cast<double>(input_scale) * static_cast<double>(filter_scale) /
                         static_cast<double>(output_scale);
-    const QuantizedMultiplier q = QuantizeMultiplier(real);
-    multipliers[c] = q.multiplier;
-    shifts[c] = q.shift;
+    auto q = Multiplier(real);
+    if (!q) return tl::unexpected(q.error());
+    multipliers[c] = q->multiplier;
+    shifts[c] = q->shift;
   }
   const std::string base = output().name.empty() ? "op" + std::to_string(op_.source_index) : output().name;
   const int32_t m = AddInt32Constant(base + "/multiplier", multipliers);
   const int32_t s = AddInt32Constant(base + "/shift", shifts);
-  return {m, s};
+  return std::pair{m, s};
 }
 
 LoweredOp OpLowering::MakeNoParams(KernelId kernel, std::vector<int32_t> inputs) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compiler/lowering/lowering.h"
+#include "compiler/quantization.h"
 #include "runtime/plan_format.h"
 
 namespace tml::compiler {
@@ -50,8 +51,12 @@ class OpLowering {
 
   /// Adds the per-channel multiplier and shift vectors of an int8 conv/FC:
   /// real = input_scale * filter_scale[c] / output_scale (in double, as TFLite). Returns their ids.
-  std::pair<int32_t, int32_t> AddRequantVectors(float input_scale, const std::vector<float>& filter_scales,
-                                                int32_t channels, float output_scale);
+  Result<std::pair<int32_t, int32_t>> AddRequantVectors(float input_scale,
+                                                        const std::vector<float>& filter_scales,
+                                                        int32_t channels, float output_scale);
+
+  /// QuantizeMultiplier(real), or an error if the runtime cannot apply it (shift above 30).
+  Result<QuantizedMultiplier> Multiplier(double real) const;
 
   /// Records `tensor` as sharing `target`'s bytes.
   void AddAlias(int32_t tensor, int32_t target) { out_.aliases.push_back({tensor, target}); }

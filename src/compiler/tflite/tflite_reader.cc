@@ -118,7 +118,13 @@ Result<Tensor> ReadTensor(const tflite::Model& model, const tflite::Tensor& t, s
   }
   if (const auto* q = t.quantization(); q != nullptr && q->scale() != nullptr && q->scale()->size() > 0) {
     out.quant.scale.assign(q->scale()->begin(), q->scale()->end());
-    if (q->zero_point() != nullptr) out.quant.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
+    if (q->zero_point() != nullptr) {
+      // The verifier only guarantees 4-byte alignment of a vector; copy the int64s bytewise.
+      out.quant.zero_point.resize(q->zero_point()->size());
+      if (!out.quant.zero_point.empty()) {
+        std::memcpy(out.quant.zero_point.data(), q->zero_point()->Data(), out.quant.zero_point.size() * 8);
+      }
+    }
     if (out.quant.zero_point.empty()) out.quant.zero_point.assign(out.quant.scale.size(), 0);
     out.quant.axis = q->quantized_dimension();
     if (out.quant.zero_point.size() != out.quant.scale.size()) {
@@ -224,7 +230,6 @@ Result<Graph> ReadTflite(std::span<const uint8_t> bytes) {
   const size_t tensor_count = sg->tensors() != nullptr ? sg->tensors()->size() : 0;
 
   Graph graph;
-  graph.tensors.reserve(tensor_count);
   for (size_t i = 0; i < tensor_count; ++i) {
     auto tensor = ReadTensor(*model, *sg->tensors()->Get(static_cast<flatbuffers::uoffset_t>(i)), i);
     if (!tensor) return tl::unexpected(tensor.error());

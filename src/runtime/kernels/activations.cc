@@ -25,7 +25,11 @@ Status PrepareUnaryFloat(const OpContext& ctx) {
                ctx.input(0).count() == ctx.output(0).count());
 }
 
-Status PrepareReluInt8(const OpContext& ctx) { return PrepareUnary<ReluParams>(ctx, DType::kInt8); }
+Status PrepareReluInt8(const OpContext& ctx) {
+  const Status status = PrepareUnary<ReluParams>(ctx, DType::kInt8);
+  if (status != Status::kOk) return status;
+  return prepare::Check(prepare::ShiftOk(ctx.param<ReluParams>().shift));
+}
 Status PrepareReluFloat(const OpContext& ctx) {
   return PrepareUnary<ReluParams>(ctx, DType::kFloat32);
 }
@@ -54,7 +58,7 @@ Status PrepareLogisticInt8(const OpContext& ctx) {
   const Status status = PrepareUnary<SigmoidParams>(ctx, DType::kInt8);
   if (status != Status::kOk) return status;
   const int32_t shift = ctx.param<SigmoidParams>().input_left_shift;
-  return prepare::Check(shift >= -31 && shift <= 30);
+  return prepare::Check(prepare::ShiftOk(shift));
 }
 
 Status PrepareTanhInt8(const OpContext& ctx) { return PrepareLogisticInt8(ctx); }

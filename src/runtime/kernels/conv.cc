@@ -24,7 +24,8 @@ Status PrepareConv(const OpContext& ctx, DType type) {
   const int32_t groups = in.dim(3) / filter_in_c;
   if (out_c % groups != 0) return Status::kBadParams;
   const ConvParams& p = ctx.param<ConvParams>();
-  if (p.stride_w < 1 || p.stride_h < 1 || p.dilation_w < 1 || p.dilation_h < 1) {
+  if (!WindowOk(in.dim(1), out.dim(1), filter.dim(1), p.stride_h, p.dilation_h, p.pad_h) ||
+      !WindowOk(in.dim(2), out.dim(2), filter.dim(2), p.stride_w, p.dilation_w, p.pad_w)) {
     return Status::kBadParams;
   }
   if (ctx.num_inputs > kBias && ctx.input(kBias).present()) {
@@ -35,7 +36,8 @@ Status PrepareConv(const OpContext& ctx, DType type) {
   }
   if (type == DType::kInt8) {
     if (ctx.num_inputs != 5 || !IsChannelVector(ctx.input(kMultiplier), out_c) ||
-        !IsChannelVector(ctx.input(kShift), out_c)) {
+        !IsChannelVector(ctx.input(kShift), out_c) ||
+        !RequantVectorsOk(ctx.input(kMultiplier), ctx.input(kShift))) {
       return Status::kBadParams;
     }
   }
@@ -52,11 +54,12 @@ Status PrepareDepthwise(const OpContext& ctx, DType type) {
   if (!Is(in, type, 4) || !Is(filter, type, 4) || !Is(out, type, 4)) return Status::kBadParams;
   const ConvParams& p = ctx.param<ConvParams>();
   const int32_t out_c = filter.dim(3);
-  if (p.depth_multiplier < 1 || in.dim(3) * p.depth_multiplier != out_c || out.dim(3) != out_c ||
+  if (p.depth_multiplier < 1 || int64_t{in.dim(3)} * p.depth_multiplier != out_c || out.dim(3) != out_c ||
       filter.dim(0) != 1 || out.dim(0) != in.dim(0)) {
     return Status::kBadParams;
   }
-  if (p.stride_w < 1 || p.stride_h < 1 || p.dilation_w < 1 || p.dilation_h < 1) {
+  if (!WindowOk(in.dim(1), out.dim(1), filter.dim(1), p.stride_h, p.dilation_h, p.pad_h) ||
+      !WindowOk(in.dim(2), out.dim(2), filter.dim(2), p.stride_w, p.dilation_w, p.pad_w)) {
     return Status::kBadParams;
   }
   if (ctx.num_inputs > kBias && ctx.input(kBias).present()) {
@@ -67,7 +70,8 @@ Status PrepareDepthwise(const OpContext& ctx, DType type) {
   }
   if (type == DType::kInt8) {
     if (ctx.num_inputs != 5 || !IsChannelVector(ctx.input(kMultiplier), out_c) ||
-        !IsChannelVector(ctx.input(kShift), out_c)) {
+        !IsChannelVector(ctx.input(kShift), out_c) ||
+        !RequantVectorsOk(ctx.input(kMultiplier), ctx.input(kShift))) {
       return Status::kBadParams;
     }
   }

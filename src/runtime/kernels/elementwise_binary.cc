@@ -59,11 +59,16 @@ void ForEachBroadcast(const BinaryParams& p, Fn fn) {
 Status PrepareAddInt8(const OpContext& ctx) {
   const Status status = Prepare(ctx, DType::kInt8);
   if (status != Status::kOk) return status;
-  const int32_t shift = ctx.param<BinaryParams>().left_shift;
-  return prepare::Check(shift >= 0 && shift <= 24);
+  const BinaryParams& p = ctx.param<BinaryParams>();
+  return prepare::Check(p.left_shift >= 0 && p.left_shift <= 24 && prepare::ShiftOk(p.input1_shift) &&
+                        prepare::ShiftOk(p.input2_shift) && prepare::ShiftOk(p.output_shift));
 }
 
-Status PrepareMulInt8(const OpContext& ctx) { return Prepare(ctx, DType::kInt8); }
+Status PrepareMulInt8(const OpContext& ctx) {
+  const Status status = Prepare(ctx, DType::kInt8);
+  if (status != Status::kOk) return status;
+  return prepare::Check(prepare::ShiftOk(ctx.param<BinaryParams>().output_shift));
+}
 Status PrepareBinaryFloat(const OpContext& ctx) { return Prepare(ctx, DType::kFloat32); }
 
 void EvalAddInt8(const OpContext& ctx) {

@@ -29,7 +29,8 @@ Status Prepare(const OpContext& ctx, DType type) {
   }
   if (type == DType::kInt8) {
     if (ctx.num_inputs != 5 || !IsChannelVector(ctx.input(kMultiplier), units) ||
-        !IsChannelVector(ctx.input(kShift), units)) {
+        !IsChannelVector(ctx.input(kShift), units) ||
+        !RequantVectorsOk(ctx.input(kMultiplier), ctx.input(kShift))) {
       return Status::kBadParams;
     }
   }

@@ -65,7 +65,11 @@ void ForEachReduction(const MeanParams& p, Fn reduce) {
 
 }  // namespace
 
-Status PrepareMeanInt8(const OpContext& ctx) { return Prepare(ctx, DType::kInt8); }
+Status PrepareMeanInt8(const OpContext& ctx) {
+  const Status status = Prepare(ctx, DType::kInt8);
+  if (status != Status::kOk) return status;
+  return prepare::Check(prepare::ShiftOk(ctx.param<MeanParams>().shift));
+}
 Status PrepareMeanFloat(const OpContext& ctx) { return Prepare(ctx, DType::kFloat32); }
 
 void EvalMeanInt8(const OpContext& ctx) {

@@ -14,7 +14,8 @@ Status Prepare(const OpContext& ctx, DType type) {
   if (!Is(in, type, 4) || !Is(out, type, 4)) return Status::kBadParams;
   const PoolParams& p = ctx.param<PoolParams>();
   if (out.dim(0) != in.dim(0) || out.dim(3) != in.dim(3)) return Status::kBadParams;
-  if (p.stride_w < 1 || p.stride_h < 1 || p.filter_w < 1 || p.filter_h < 1) {
+  if (!WindowOk(in.dim(1), out.dim(1), p.filter_h, p.stride_h, 1, p.pad_h) ||
+      !WindowOk(in.dim(2), out.dim(2), p.filter_w, p.stride_w, 1, p.pad_w)) {
     return Status::kBadParams;
   }
   // Every output position must see at least one input element, or the average divides by 0.

@@ -20,7 +20,11 @@ Status PrepareQuantize(const OpContext& ctx) {
   if (status != Status::kOk) return status;
   return prepare::Check(ctx.param<QuantizeParams>().output_scale > 0.0f);
 }
-Status PrepareRequantize(const OpContext& ctx) { return Prepare(ctx, DType::kInt8, DType::kInt8); }
+Status PrepareRequantize(const OpContext& ctx) {
+  const Status status = Prepare(ctx, DType::kInt8, DType::kInt8);
+  if (status != Status::kOk) return status;
+  return prepare::Check(prepare::ShiftOk(ctx.param<QuantizeParams>().shift));
+}
 Status PrepareDequantize(const OpContext& ctx) {
   return Prepare(ctx, DType::kInt8, DType::kFloat32);
 }

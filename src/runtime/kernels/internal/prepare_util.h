@@ -46,6 +46,30 @@ inline bool IsChannelVector(const TensorView& t, int32_t channels) {
   return Is(t, DType::kInt32) && t.count() == channels;
 }
 
+/// A shift that MultiplyByQuantizedMultiplier can apply without undefined behaviour.
+inline bool ShiftOk(int32_t shift) { return shift >= -31 && shift <= 30; }
+
+/// Per-channel requantization vectors: non-negative multipliers, valid shifts. Needs the
+/// constant data, which Plan::Load provides to Prepare.
+inline bool RequantVectorsOk(const TensorView& multipliers, const TensorView& shifts) {
+  if (multipliers.data == nullptr || shifts.data == nullptr) return false;
+  for (int32_t i = 0; i < shifts.count(); ++i) {
+    if (!ShiftOk(shifts.as<int32_t>()[i]) || multipliers.as<int32_t>()[i] < 0) return false;
+  }
+  return true;
+}
+
+/// Window geometry whose index arithmetic cannot overflow int32: strides, dilations and
+/// pads in sane ranges and the furthest input coordinate representable.
+inline bool WindowOk(int32_t in_size, int32_t out_size, int32_t filter, int32_t stride, int32_t dilation,
+                     int32_t pad) {
+  constexpr int64_t kLimit = int64_t{1} << 30;
+  if (stride < 1 || stride > 65536 || dilation < 1 || dilation > 65536 || pad < 0 || pad > 65536) return false;
+  if (filter < 1 || in_size < 1 || out_size < 1) return false;
+  const int64_t reach = int64_t{out_size - 1} * stride + int64_t{filter - 1} * dilation;
+  return reach < kLimit && int64_t{in_size} + pad < kLimit;
+}
+
 inline Status Check(bool ok) { return ok ? Status::kOk : Status::kBadParams; }
 
 }  // namespace tml::prepare

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs a libFuzzer target for a bounded time on a seed corpus made from the shared models
+# (kind "tflite") or their compiled plans (kind "plan"). Fails on any crash or sanitizer report.
+set -euo pipefail
+FUZZER=$1; SECONDS_TO_RUN=$2; TMLC=$3; SHARED=$4; KIND=$5
+[[ -x "$FUZZER" ]] || { echo "fuzz target $FUZZER was not built (configure with -DTML_BUILD_FUZZ=ON)"; exit 1; }
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/corpus"
+for model in "$SHARED"/models/*.tflite; do
+  name=$(basename "$model" .tflite)
+  # Small models only: the fuzzer mutates faster on small inputs.
+  if [[ $(stat -c %s "$model") -lt 120000 ]]; then
+    if [[ $KIND == tflite ]]; then cp "$model" "$WORK/corpus/"; else "$TMLC" compile "$model" -o "$WORK/corpus/$name.tmlp" >/dev/null; fi
+  fi
+done
+cd "$WORK"
+"$FUZZER" -seed=1 -max_total_time="$SECONDS_TO_RUN" -rss_limit_mb=2048 -max_len=200000 -print_final_stats=1 corpus 2>&1 | tail -40
