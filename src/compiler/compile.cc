@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "compiler/lowering/lowering.h"
 #include "compiler/passes/passes.h"
@@ -61,22 +62,12 @@ class PlanBuilder {
     }
     for (int32_t id : graph_.outputs) touch(id, std::max(last - 1, 0) + 1);
 
-    std::vector<int32_t> roots;
-    std::vector<BufferRequest> requests;
-    for (const auto& [root, span] : lifetime_) {
-      roots.push_back(root);
-      requests.push_back({static_cast<uint32_t>(graph_.tensors[root].byte_size()), span.first, span.second});
+    MemoryPlan memory;
+    const std::string summary = PlanMemory(options.in_place, &memory);
+    if (options.validate_memory_plan && !summary.empty() && summary[0] == '!') {
+      return Fail("internal error: memory plan is invalid: " + summary.substr(1));
     }
-    const MemoryPlan memory = GreedyMemoryPlanner().Plan(requests);
-    if (options.validate_memory_plan) {
-      if (std::string problem = ValidateMemoryPlan(requests, memory); !problem.empty()) {
-        return Fail("internal error: memory plan is invalid: " + problem);
-      }
-    }
-    for (size_t i = 0; i < roots.size(); ++i) offset_[roots[i]] = memory.offsets[i];
-    log->push_back("memory plan: " + std::to_string(roots.size()) + " buffers in " +
-                   std::to_string(memory.arena_bytes) + " arena bytes (no reuse would need " +
-                   std::to_string(LinearMemoryPlanner().Plan(requests).arena_bytes) + ")");
+    log->push_back(summary);
 
     PlanContents c;
     c.arena_bytes = memory.arena_bytes;
@@ -117,6 +108,137 @@ class PlanBuilder {
   }
 
  private:
+  /// Buffers that share memory: an op's output written over its dying input. `rel` is each
+  /// member's offset relative to the others.
+  struct BufferGroup {
+    std::vector<std::pair<int32_t, int64_t>> members;  // (root tensor, rel offset)
+    int32_t first = 0;
+    int32_t last = 0;
+  };
+
+  /// An in-place merge the planner may take: op index and which of its inputs.
+  using Merge = std::pair<size_t, int32_t>;
+
+  /// Every merge the kernels permit, in op order.
+  std::vector<Merge> Candidates() const {
+    std::vector<Merge> merges;
+    for (size_t i = 0; i < lowered_.ops.size(); ++i) {
+      for (int32_t candidate : {lowered_.ops[i].inplace_input, lowered_.ops[i].inplace_input2}) {
+        if (candidate >= 0) merges.emplace_back(i, candidate);
+      }
+    }
+    return merges;
+  }
+
+  std::vector<BufferGroup> Groups(const std::set<Merge>& allowed) const {
+    std::vector<BufferGroup> groups;
+    std::map<int32_t, size_t> group_of;
+    std::map<int32_t, int64_t> rel;
+    for (const auto& [root, span] : lifetime_) {
+      group_of[root] = groups.size();
+      rel[root] = 0;
+      groups.push_back({{{root, 0}}, span.first, span.second});
+    }
+    if (allowed.empty()) return groups;
+    std::set<int32_t> pinned;  // model inputs and outputs keep their own bytes
+    for (int32_t id : graph_.inputs) pinned.insert(Root(alias_, id));
+    for (int32_t id : graph_.outputs) pinned.insert(Root(alias_, id));
+    for (size_t i = 0; i < lowered_.ops.size(); ++i) {
+      const LoweredOp& op = lowered_.ops[i];
+      for (int32_t candidate : {op.inplace_input, op.inplace_input2}) {
+        if (candidate < 0 || op.inputs[candidate] < 0 || !allowed.count({i, candidate})) continue;
+        const int32_t in = Root(alias_, op.inputs[candidate]);
+        const int32_t out = Root(alias_, op.outputs[0]);
+        if (!lifetime_.count(in) || !lifetime_.count(out) || in == out || pinned.count(in)) continue;
+        if (lifetime_.at(in).second != static_cast<int32_t>(i)) continue;  // still read later
+        BufferGroup& target = groups[group_of[in]];
+        BufferGroup& source = groups[group_of[out]];
+        if (&target == &source || source.members.size() != 1) continue;
+        rel[out] = rel[in] - op.inplace_delta;
+        target.members.emplace_back(out, rel[out]);
+        target.last = std::max(target.last, source.last);
+        target.first = std::min(target.first, source.first);
+        source.members.clear();
+        group_of[out] = group_of[in];
+        break;
+      }
+    }
+    std::erase_if(groups, [](const BufferGroup& g) { return g.members.empty(); });
+    return groups;
+  }
+
+  /// Places all buffers; fills offset_. Returns a one-line summary, or "!problem".
+  std::string PlanMemory(bool in_place, MemoryPlan* chosen) {
+    auto place = [&](const std::vector<BufferGroup>& groups, std::vector<BufferRequest>* requests) {
+      for (const BufferGroup& g : groups) {
+        int64_t lo = 0, hi = 0;
+        bool first = true;
+        for (const auto& [root, r] : g.members) {
+          const int64_t end = r + graph_.tensors[root].byte_size();
+          lo = first ? r : std::min(lo, r);
+          hi = first ? end : std::max(hi, end);
+          first = false;
+        }
+        requests->push_back({static_cast<uint32_t>(hi - lo), g.first, g.last});
+      }
+      return GreedyMemoryPlanner().Plan(*requests);
+    };
+    const std::vector<BufferGroup> separate = Groups({});
+    std::vector<BufferRequest> separate_requests;
+    const MemoryPlan separate_plan = place(separate, &separate_requests);
+    std::vector<BufferGroup> groups = separate;
+    std::vector<BufferRequest> requests = separate_requests;
+    MemoryPlan plan = separate_plan;
+    if (in_place) {
+      // Merging lets a chain creep downwards, which can cost more than it saves, and single
+      // merges rarely lower a peak on their own. Start from the better of "none" and "all",
+      // then drop, then add, single merges while that does not grow the arena.
+      const std::vector<Merge> candidates = Candidates();
+      std::set<Merge> accepted;
+      auto consider = [&](const std::set<Merge>& trial) {
+        std::vector<BufferGroup> trial_groups = Groups(trial);
+        std::vector<BufferRequest> trial_requests;
+        const MemoryPlan trial_plan = place(trial_groups, &trial_requests);
+        if (trial_plan.arena_bytes > plan.arena_bytes) return false;
+        accepted = trial;
+        groups = std::move(trial_groups);
+        requests = std::move(trial_requests);
+        plan = trial_plan;
+        return true;
+      };
+      consider(std::set<Merge>(candidates.begin(), candidates.end()));
+      for (const Merge& merge : candidates) {
+        if (!accepted.count(merge)) continue;
+        std::set<Merge> trial = accepted;
+        trial.erase(merge);
+        consider(trial);
+      }
+      for (const Merge& merge : candidates) {
+        if (accepted.count(merge)) continue;
+        std::set<Merge> trial = accepted;
+        trial.insert(merge);
+        consider(trial);
+      }
+    }
+    if (std::string problem = ValidateMemoryPlan(requests, plan); !problem.empty()) return "!" + problem;
+    size_t shared = 0;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      int64_t lo = 0;
+      bool first = true;
+      for (const auto& [root, r] : groups[g].members) {
+        lo = first ? r : std::min(lo, r);
+        first = false;
+      }
+      for (const auto& [root, r] : groups[g].members) offset_[root] = plan.offsets[g] + static_cast<uint32_t>(r - lo);
+      shared += groups[g].members.size() - 1;
+    }
+    *chosen = plan;
+    return "memory plan: " + std::to_string(lifetime_.size()) + " buffers in " + std::to_string(plan.arena_bytes) +
+           " arena bytes (" + std::to_string(shared) + " written in place; without in-place " +
+           std::to_string(separate_plan.arena_bytes) + ", without reuse " +
+           std::to_string(LinearMemoryPlanner().Plan(separate_requests).arena_bytes) + ")";
+  }
+
   Result<int32_t> TensorIndex(int32_t id, PlanContents& c) {
     if (auto it = index_.find(id); it != index_.end()) return it->second;
     const Tensor& t = graph_.tensors[id];

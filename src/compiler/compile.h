@@ -13,6 +13,9 @@ namespace tml::compiler {
 struct CompileOptions {
   /// Check the memory plan against the no-reuse oracle rules before writing (cheap).
   bool validate_memory_plan = true;
+  /// Let kernels write their output over a dying input where their loop order allows it
+  /// (the plan with the smaller arena wins, so this never costs memory).
+  bool in_place = true;
 };
 
 struct CompiledModel {

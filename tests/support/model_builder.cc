@@ -59,8 +59,11 @@ std::vector<uint8_t> ModelBuilder::Build(std::vector<int32_t> inputs, std::vecto
 }
 
 std::vector<std::vector<uint8_t>> CompileAndRun(const std::vector<uint8_t>& tflite,
-                                                const std::vector<std::vector<uint8_t>>& inputs) {
-  auto compiled = compiler::Compile(tflite);
+                                                const std::vector<std::vector<uint8_t>>& inputs, bool in_place,
+                                                uint32_t* arena_bytes) {
+  compiler::CompileOptions options;
+  options.in_place = in_place;
+  auto compiled = compiler::Compile(tflite, options);
   if (!compiled) {
     ADD_FAILURE() << "compile failed: " << compiled.error().message;
     return {};
@@ -74,7 +77,8 @@ std::vector<std::vector<uint8_t>> CompileAndRun(const std::vector<uint8_t>& tfli
     ADD_FAILURE() << "plan load failed: " << StatusMessage(status) << " at op " << plan.failed_op();
     return {};
   }
-  std::vector<uint64_t> arena((plan.arena_bytes() + 7) / 8 + 1);
+  if (arena_bytes != nullptr) *arena_bytes = plan.arena_bytes();
+  std::vector<uint64_t> arena((plan.arena_bytes() + 7) / 8 + 1, 0x5A5A5A5A5A5A5A5Aull);
   Interpreter interpreter;
   EXPECT_EQ(interpreter.Init(&plan, reinterpret_cast<uint8_t*>(arena.data()), plan.arena_bytes()), Status::kOk);
   EXPECT_EQ(inputs.size(), plan.num_inputs());

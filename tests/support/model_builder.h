@@ -72,7 +72,8 @@ std::vector<uint8_t> RunOneOp(int32_t code, const std::vector<TensorSpec>& input
 /// Compiles `tflite`, runs it on `inputs` (raw bytes per input) and returns the outputs.
 /// Fails the current test (and returns empty) on any compile or load error.
 std::vector<std::vector<uint8_t>> CompileAndRun(const std::vector<uint8_t>& tflite,
-                                                const std::vector<std::vector<uint8_t>>& inputs);
+                                                const std::vector<std::vector<uint8_t>>& inputs,
+                                                bool in_place = true, uint32_t* arena_bytes = nullptr);
 
 /// The compiler's error message for `tflite`, or "" if it compiles.
 std::string CompileError(const std::vector<uint8_t>& tflite);

@@ -36,7 +36,7 @@ LowerResult LowerRelu(OpLowering& op) {
   ReluParams p{};
   p.act_min_f = lo;
   p.act_max_f = hi;
-  if (*type == ElementType::kFloat32) return std::vector{op.Make(KernelId::kReluFloat, {op.input_id(0)}, p)};
+  if (*type == ElementType::kFloat32) return std::vector{ElementwiseOp(op, op.Make(KernelId::kReluFloat, {op.input_id(0)}, p))};
   auto in_q = op.PerTensorQuant(op.input_id(0));
   if (!in_q) return tl::unexpected(in_q.error());
   auto out_q = op.PerTensorQuant(op.output_id(0));
@@ -50,7 +50,7 @@ LowerResult LowerRelu(OpLowering& op) {
   p.shift = m.shift;
   p.act_min = std::max(-128, out_q->second + static_cast<int32_t>(std::round(lo / out_q->first)));
   p.act_max = std::isinf(hi) ? 127 : std::min(127, out_q->second + static_cast<int32_t>(std::round(hi / out_q->first)));
-  return std::vector{op.Make(KernelId::kReluInt8, {op.input_id(0)}, p)};
+  return std::vector{ElementwiseOp(op, op.Make(KernelId::kReluInt8, {op.input_id(0)}, p))};
 }
 
 LowerResult LowerLogisticTanh(OpLowering& op) {
@@ -58,7 +58,7 @@ LowerResult LowerLogisticTanh(OpLowering& op) {
   if (!type) return tl::unexpected(type.error());
   const bool logistic = op.op().builtin_code == builtin::kLogistic;
   if (*type == ElementType::kFloat32) {
-    return std::vector{op.MakeNoParams(logistic ? KernelId::kLogisticFloat : KernelId::kTanhFloat, {op.input_id(0)})};
+    return std::vector{ElementwiseOp(op, op.MakeNoParams(logistic ? KernelId::kLogisticFloat : KernelId::kTanhFloat, {op.input_id(0)}))};
   }
   auto in_q = op.PerTensorQuant(op.input_id(0));
   if (!in_q) return tl::unexpected(in_q.error());
@@ -80,14 +80,14 @@ LowerResult LowerLogisticTanh(OpLowering& op) {
   p.input_multiplier = static_cast<int32_t>(std::min(std::round(q * static_cast<double>(1LL << 31)), 2147483647.0));
   p.input_left_shift = left_shift;
   p.input_range_radius = CalculateInputRadius(kInputIntegerBits, left_shift);
-  return std::vector{op.Make(logistic ? KernelId::kLogisticInt8 : KernelId::kTanhInt8, {op.input_id(0)}, p)};
+  return std::vector{ElementwiseOp(op, op.Make(logistic ? KernelId::kLogisticInt8 : KernelId::kTanhInt8, {op.input_id(0)}, p))};
 }
 
 LowerResult LowerHardSwish(OpLowering& op) {
   auto type = CheckUnary(op);
   if (!type) return tl::unexpected(type.error());
   if (*type == ElementType::kFloat32) {
-    return std::vector{op.MakeNoParams(KernelId::kHardSwishFloat, {op.input_id(0)})};
+    return std::vector{ElementwiseOp(op, op.MakeNoParams(KernelId::kHardSwishFloat, {op.input_id(0)}))};
   }
   auto in_q = op.PerTensorQuant(op.input_id(0));
   if (!in_q) return tl::unexpected(in_q.error());
@@ -108,7 +108,7 @@ LowerResult LowerHardSwish(OpLowering& op) {
   p.output_multiplier_exponent = out_m.shift;
   p.reluish_multiplier_fixedpoint_int16 = DownScaleInt32ToInt16Multiplier(reluish_m.multiplier);
   p.reluish_multiplier_exponent = reluish_m.shift;
-  return std::vector{op.Make(KernelId::kHardSwishInt8, {op.input_id(0)}, p)};
+  return std::vector{ElementwiseOp(op, op.Make(KernelId::kHardSwishInt8, {op.input_id(0)}, p))};
 }
 
 }  // namespace tml::compiler

@@ -35,6 +35,16 @@ Result<void> Broadcast(OpLowering& op, BinaryParams& p) {
   return {};
 }
 
+/// Element-wise: an operand with the output's full shape may be overwritten.
+LoweredOp WithInPlace(OpLowering& op, LoweredOp lowered) {
+  for (int32_t k = 0; k < 2; ++k) {
+    if (op.input(k).shape == op.output().shape && ElementwiseInPlace(op.input(k), op.output())) {
+      (lowered.inplace_input < 0 ? lowered.inplace_input : lowered.inplace_input2) = k;
+    }
+  }
+  return lowered;
+}
+
 }  // namespace
 
 LowerResult LowerAddMul(OpLowering& op) {
@@ -50,8 +60,8 @@ LowerResult LowerAddMul(OpLowering& op) {
     if (!range) return op.Fail(range.error().message);
     p.act_min_f = range->first;
     p.act_max_f = range->second;
-    return std::vector{op.Make(is_add ? KernelId::kAddFloat : KernelId::kMulFloat,
-                               {op.input_id(0), op.input_id(1)}, p)};
+    return std::vector{WithInPlace(op, op.Make(is_add ? KernelId::kAddFloat : KernelId::kMulFloat,
+                               {op.input_id(0), op.input_id(1)}, p))};
   }
   auto q1 = op.PerTensorQuant(op.input_id(0));
   if (!q1) return tl::unexpected(q1.error());
@@ -80,15 +90,15 @@ LowerResult LowerAddMul(OpLowering& op) {
     p.input2_shift = m2->shift;
     p.output_multiplier = mo->multiplier;
     p.output_shift = mo->shift;
-    return std::vector{op.Make(KernelId::kAddInt8, {op.input_id(0), op.input_id(1)}, p)};
+    return std::vector{WithInPlace(op, op.Make(KernelId::kAddInt8, {op.input_id(0), op.input_id(1)}, p))};
   }
   auto mo = op.Multiplier(static_cast<double>(q1->first) * static_cast<double>(q2->first) /
                           static_cast<double>(qo->first));
   if (!mo) return tl::unexpected(mo.error());
   p.output_multiplier = mo->multiplier;
   p.output_shift = mo->shift;
-  return std::vector{op.Make(KernelId::kMulInt8, {op.input_id(0), op.input_id(1)}, p,
-                             static_cast<uint64_t>(op.output().element_count()))};
+  return std::vector{WithInPlace(op, op.Make(KernelId::kMulInt8, {op.input_id(0), op.input_id(1)}, p,
+                             static_cast<uint64_t>(op.output().element_count())))};
 }
 
 }  // namespace tml::compiler

@@ -93,6 +93,15 @@ Result<void> QuantizeConv(OpLowering& op, int32_t out_c, int32_t axis, ConvParam
   return {};
 }
 
+/// Conv kernels stream output rows in order: allow running in place over the input.
+LoweredOp WithRowStreaming(OpLowering& op, LoweredOp lowered, const ConvParams& params) {
+  if (auto delta = RowStreamingDelta(op.input(0), op.output(), params.stride_h, params.pad_h)) {
+    lowered.inplace_input = 0;
+    lowered.inplace_delta = *delta;
+  }
+  return lowered;
+}
+
 Result<void> FloatRange(OpLowering& op, ConvParams& params) {
   auto range = FloatActivationRange(op.options().activation);
   if (!range) return op.Fail(range.error().message);
@@ -126,7 +135,7 @@ LowerResult LowerConv2D(OpLowering& op) {
   }
   const uint64_t macs = static_cast<uint64_t>(op.output().element_count()) * filter[1] * filter[2] * filter[3];
   const KernelId kernel = *type == ElementType::kInt8 ? KernelId::kConv2DInt8 : KernelId::kConv2DFloat;
-  return std::vector{op.Make(kernel, inputs, params, macs)};
+  return std::vector{WithRowStreaming(op, op.Make(kernel, inputs, params, macs), params)};
 }
 
 LowerResult LowerDepthwiseConv2D(OpLowering& op) {
@@ -152,7 +161,7 @@ LowerResult LowerDepthwiseConv2D(OpLowering& op) {
   const uint64_t macs = static_cast<uint64_t>(op.output().element_count()) * filter[1] * filter[2];
   const KernelId kernel =
       *type == ElementType::kInt8 ? KernelId::kDepthwiseConv2DInt8 : KernelId::kDepthwiseConv2DFloat;
-  return std::vector{op.Make(kernel, inputs, params, macs)};
+  return std::vector{WithRowStreaming(op, op.Make(kernel, inputs, params, macs), params)};
 }
 
 }  // namespace tml::compiler

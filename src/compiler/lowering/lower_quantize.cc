@@ -15,7 +15,7 @@ LowerResult LowerQuantize(OpLowering& op) {
   p.output_scale = out_q->first;
   p.output_zero_point = out_q->second;
   if (op.input(0).type == ElementType::kFloat32) {
-    return std::vector{op.Make(KernelId::kQuantizeFloatToInt8, {op.input_id(0)}, p)};
+    return std::vector{ElementwiseOp(op, op.Make(KernelId::kQuantizeFloatToInt8, {op.input_id(0)}, p))};
   }
   if (op.input(0).type != ElementType::kInt8) {
     return op.FailTensor(op.input_id(0), "QUANTIZE from this type is not supported (float32 or int8)");
@@ -28,7 +28,7 @@ LowerResult LowerQuantize(OpLowering& op) {
   p.input_zero_point = in_q->second;
   p.multiplier = m.multiplier;
   p.shift = m.shift;
-  return std::vector{op.Make(KernelId::kRequantizeInt8, {op.input_id(0)}, p)};
+  return std::vector{ElementwiseOp(op, op.Make(KernelId::kRequantizeInt8, {op.input_id(0)}, p))};
 }
 
 LowerResult LowerDequantize(OpLowering& op) {
@@ -41,7 +41,7 @@ LowerResult LowerDequantize(OpLowering& op) {
   QuantizeParams p{};
   p.input_zero_point = in_q->second;
   p.input_scale = static_cast<double>(in_q->first);
-  return std::vector{op.Make(KernelId::kDequantizeInt8, {op.input_id(0)}, p)};
+  return std::vector{ElementwiseOp(op, op.Make(KernelId::kDequantizeInt8, {op.input_id(0)}, p))};
 }
 
 }  // namespace tml::compiler

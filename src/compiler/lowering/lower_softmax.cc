@@ -17,7 +17,7 @@ LowerResult LowerSoftmax(OpLowering& op) {
   SoftmaxParams p{};
   p.beta = op.options().beta;
   if (*type == ElementType::kFloat32) {
-    return std::vector{op.Make(KernelId::kSoftmaxFloat, {op.input_id(0)}, p)};
+    return std::vector{ElementwiseOp(op, op.Make(KernelId::kSoftmaxFloat, {op.input_id(0)}, p))};
   }
   auto in_q = op.PerTensorQuant(op.input_id(0));
   if (!in_q) return tl::unexpected(in_q.error());
@@ -34,7 +34,7 @@ LowerResult LowerSoftmax(OpLowering& op) {
   p.input_multiplier = m.multiplier;
   p.input_left_shift = m.shift;
   p.diff_min = -CalculateInputRadius(kScaledDiffIntegerBits, m.shift);
-  return std::vector{op.Make(KernelId::kSoftmaxInt8, {op.input_id(0)}, p)};
+  return std::vector{ElementwiseOp(op, op.Make(KernelId::kSoftmaxInt8, {op.input_id(0)}, p))};
 }
 
 }  // namespace tml::compiler

@@ -20,6 +20,13 @@ struct LoweredOp {
   std::vector<uint8_t> params;   ///< the kernel's parameter struct, as bytes
   int32_t source_index = 0;
   uint64_t macs = 0;             ///< multiply-accumulates per inference
+  /// In-place permission: output 0 may start `inplace_delta` bytes before the start of
+  /// input `inplace_input` if that input is dead after this op (-1 = never in place). The
+  /// kernel's loop order guarantees it never overwrites input bytes it still has to read.
+  int32_t inplace_input = -1;
+  uint32_t inplace_delta = 0;
+  /// A second candidate (e.g. the other operand of ADD).
+  int32_t inplace_input2 = -1;
 };
 
 /// `tensor` occupies the same bytes as `target` (a reshape that moves nothing).

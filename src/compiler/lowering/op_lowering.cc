@@ -2,6 +2,8 @@
 
 #include "compiler/quantization.h"
 
+#include <algorithm>
+
 namespace tml::compiler {
 
 tl::unexpected<Error> OpLowering::Fail(const std::string& reason) const {
@@ -136,6 +138,31 @@ LoweredOp OpLowering::MakeNoParams(KernelId kernel, std::vector<int32_t> inputs)
   lowered.outputs = op_.outputs;
   lowered.source_index = op_.source_index;
   return lowered;
+}
+
+std::optional<uint32_t> RowStreamingDelta(const Tensor& input, const Tensor& output, int32_t stride_h,
+                                          int32_t pad_h) {
+  if (input.shape.size() != 4 || output.shape.size() != 4 || input.shape[0] != 1 || output.shape[0] != 1) {
+    return std::nullopt;
+  }
+  const int64_t in_row = input.byte_size() / input.shape[1];
+  const int64_t out_row = output.byte_size() / output.shape[1];
+  int64_t delta = 0;
+  for (int64_t oy = 0; oy < output.shape[1]; ++oy) {
+    const int64_t first_needed_row = std::max<int64_t>(0, oy * stride_h - pad_h);
+    delta = std::max(delta, (oy + 1) * out_row - first_needed_row * in_row);
+  }
+  // Keep every member of an in-place group 8-byte aligned.
+  return static_cast<uint32_t>((delta + 7) / 8 * 8);
+}
+
+LoweredOp ElementwiseOp(const OpLowering& op, LoweredOp lowered) {
+  if (ElementwiseInPlace(op.input(0), op.output())) lowered.inplace_input = 0;
+  return lowered;
+}
+
+bool ElementwiseInPlace(const Tensor& input, const Tensor& output) {
+  return input.element_count() == output.element_count() && ElementSize(output.type) <= ElementSize(input.type);
 }
 
 }  // namespace tml::compiler

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,17 @@ class OpLowering {
   const Op& op_;
   LoweredGraph& out_;
 };
+
+/// In-place offset for kernels that stream output rows in order (conv, depthwise, pool):
+/// the smallest delta such that writing output row oy never reaches input rows that later
+/// output rows still read. Empty if the op cannot run in place (batch > 1).
+std::optional<uint32_t> RowStreamingDelta(const Tensor& input, const Tensor& output, int32_t stride_h,
+                                          int32_t pad_h);
+/// True if an element-wise kernel may overwrite its input (same count, output elements no wider).
+bool ElementwiseInPlace(const Tensor& input, const Tensor& output);
+
+/// `lowered` with permission to overwrite input 0 if ElementwiseInPlace holds.
+LoweredOp ElementwiseOp(const OpLowering& op, LoweredOp lowered);
 
 /// A lowering function returns the kernel call, or nothing when the op vanished.
 using LowerResult = Result<std::vector<LoweredOp>>;
