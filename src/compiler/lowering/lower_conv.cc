@@ -2,6 +2,7 @@
 #include "compiler/lowering/op_lowering.h"
 #include "compiler/quantization.h"
 #include "runtime/kernels/conv.h"
+#include "runtime/kernels/internal/prepare_util.h"
 
 namespace tml::compiler {
 namespace {
@@ -48,6 +49,11 @@ Result<ElementType> CheckConv(OpLowering& op, int32_t filter_h, int32_t filter_w
   params.dilation_h = o.dilation_h;
   params.pad_h = ComputePadding(o.stride_h, o.dilation_h, in[1], filter_h, out[1]);
   params.pad_w = ComputePadding(o.stride_w, o.dilation_w, in[2], filter_w, out[2]);
+  // The runtime's own limits, so that every plan we write is one it accepts.
+  if (!prepare::WindowOk(in[1], out[1], filter_h, o.stride_h, o.dilation_h, params.pad_h) ||
+      !prepare::WindowOk(in[2], out[2], filter_w, o.stride_w, o.dilation_w, params.pad_w)) {
+    return op.Fail("strides, dilations or padding exceed the runtime's limits (65536)");
+  }
   if (op.has_input(2)) {
     const ElementType bias_type = *type == ElementType::kInt8 ? ElementType::kInt32 : ElementType::kFloat32;
     if (auto r = op.ExpectType(op.input_id(2), bias_type); !r) return tl::unexpected(r.error());

@@ -1,6 +1,7 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D.
 #include "compiler/lowering/op_lowering.h"
 #include "compiler/quantization.h"
+#include "runtime/kernels/internal/prepare_util.h"
 #include "runtime/kernels/pooling.h"
 
 namespace tml::compiler {
@@ -41,6 +42,10 @@ LowerResult LowerPool(OpLowering& op) {
   params.filter_h = o.filter_h;
   params.pad_h = ComputePadding(o.stride_h, 1, in[1], o.filter_h, out[1]);
   params.pad_w = ComputePadding(o.stride_w, 1, in[2], o.filter_w, out[2]);
+  if (!prepare::WindowOk(in[1], out[1], o.filter_h, o.stride_h, 1, params.pad_h) ||
+      !prepare::WindowOk(in[2], out[2], o.filter_w, o.stride_w, 1, params.pad_w)) {
+    return op.Fail("strides, filter size or padding exceed the runtime's limits (65536)");
+  }
   const bool average = op.op().builtin_code == builtin::kAveragePool2D;
   if (*type == ElementType::kInt8) {
     auto in_q = op.PerTensorQuant(op.input_id(0));

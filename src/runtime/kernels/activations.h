@@ -1,6 +1,8 @@
 #pragma once
 // Element-wise activations: RELU / RELU6 / RELU_N1_TO_1 (one clamp kernel), LOGISTIC, TANH
 // and HARD_SWISH, int8 with TFLite's integer algorithms, and float32.
+//
+// In-place contract (docs/kernels.md): element i is read before it is overwritten.
 
 #include <stdint.h>
 

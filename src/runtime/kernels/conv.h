@@ -2,6 +2,9 @@
 // CONV_2D and DEPTHWISE_CONV_2D (NHWC input, OHWI / 1HWC filters), int8 per-channel and float32.
 // Inputs: input, filter, bias (optional), and for int8 the per-channel multiplier and shift
 // vectors that the compiler precomputed exactly as TFLite's Prepare does.
+//
+// In-place contract (docs/kernels.md): output rows are written in increasing order, and
+// while row oy is written only input rows >= oy * stride - pad are read.
 
 #include <stdint.h>
 

@@ -2,6 +2,9 @@
 // ADD and MUL with NumPy-style broadcasting up to rank 6, int8 and float32.
 // The compiler extends both input shapes to rank 6 and writes element strides (0 on a
 // broadcast dimension), so Eval is one loop nest for every shape.
+//
+// In-place contract (docs/kernels.md): element i of each input is read before output
+// element i is written, in increasing i.
 
 #include <stdint.h>
 

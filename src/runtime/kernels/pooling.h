@@ -1,5 +1,8 @@
 #pragma once
 // AVERAGE_POOL_2D and MAX_POOL_2D over NHWC tensors, int8 and float32.
+//
+// In-place contract (docs/kernels.md): output rows are written in increasing order, and
+// while row oy is written only input rows >= oy * stride - pad are read.
 
 #include <stdint.h>
 
