@@ -16,14 +16,7 @@ namespace tml::compiler {
 namespace {
 
 Result<DType> ToPlanType(const Graph& graph, int32_t id) {
-  switch (graph.tensors[id].type) {
-    case ElementType::kFloat32: return DType::kFloat32;
-    case ElementType::kInt8: return DType::kInt8;
-    case ElementType::kInt16: return DType::kInt16;
-    case ElementType::kInt32: return DType::kInt32;
-    case ElementType::kUInt8: return DType::kUInt8;
-    default: break;
-  }
+  if (auto type = ToPlanType(graph.tensors[id].type)) return *type;
   return Fail(TensorLabel(graph, id) + ": type " + ElementTypeName(graph.tensors[id].type) +
               " cannot be stored in a plan");
 }

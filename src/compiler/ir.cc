@@ -32,6 +32,17 @@ uint32_t ElementSize(ElementType type) {
   return 1;
 }
 
+std::optional<DType> ToPlanType(ElementType type) {
+  switch (type) {
+    case ElementType::kFloat32: return DType::kFloat32;
+    case ElementType::kInt8: return DType::kInt8;
+    case ElementType::kInt16: return DType::kInt16;
+    case ElementType::kInt32: return DType::kInt32;
+    case ElementType::kUInt8: return DType::kUInt8;
+    default: return std::nullopt;
+  }
+}
+
 std::vector<size_t> Graph::ConsumersOf(int32_t id) const {
   std::vector<size_t> consumers;
   for (size_t i = 0; i < ops.size(); ++i) {

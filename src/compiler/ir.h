@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "runtime/plan_format.h"
 
 namespace tml::compiler {
 
@@ -15,6 +18,8 @@ enum class ElementType : uint8_t { kFloat32, kInt8, kInt16, kInt32, kInt64, kUIn
 const char* ElementTypeName(ElementType type);
 /// Bytes per element.
 uint32_t ElementSize(ElementType type);
+/// The plan's element type, or nullopt for types a plan cannot store (int64, bool).
+std::optional<DType> ToPlanType(ElementType type);
 
 /// Affine quantization: real = scale * (q - zero_point), per tensor or along `axis`.
 struct Quantization {

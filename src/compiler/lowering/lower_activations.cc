@@ -37,19 +37,16 @@ LowerResult LowerRelu(OpLowering& op) {
   p.act_min_f = lo;
   p.act_max_f = hi;
   if (*type == ElementType::kFloat32) return std::vector{ElementwiseOp(op, op.Make(KernelId::kReluFloat, {op.input_id(0)}, p))};
-  auto in_q = op.PerTensorQuant(op.input_id(0));
-  if (!in_q) return tl::unexpected(in_q.error());
-  auto out_q = op.PerTensorQuant(op.output_id(0));
-  if (!out_q) return tl::unexpected(out_q.error());
-  auto m_or = op.Multiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
-  if (!m_or) return tl::unexpected(m_or.error());
-  const QuantizedMultiplier m = *m_or;
-  p.input_zero_point = in_q->second;
-  p.output_zero_point = out_q->second;
-  p.multiplier = m.multiplier;
-  p.shift = m.shift;
-  p.act_min = std::max(-128, out_q->second + static_cast<int32_t>(std::round(lo / out_q->first)));
-  p.act_max = std::isinf(hi) ? 127 : std::min(127, out_q->second + static_cast<int32_t>(std::round(hi / out_q->first)));
+  auto r = op.InputToOutputRequantization();
+  if (!r) return tl::unexpected(r.error());
+  p.input_zero_point = r->input_zero_point;
+  p.output_zero_point = r->output_zero_point;
+  p.multiplier = r->ratio.multiplier;
+  p.shift = r->ratio.shift;
+  // TFLite quantizes the clamp bounds in float.
+  p.act_min = std::max(-128, r->output_zero_point + static_cast<int32_t>(std::round(lo / r->output_scale)));
+  p.act_max = std::isinf(hi) ? 127
+                             : std::min(127, r->output_zero_point + static_cast<int32_t>(std::round(hi / r->output_scale)));
   return std::vector{ElementwiseOp(op, op.Make(KernelId::kReluInt8, {op.input_id(0)}, p))};
 }
 

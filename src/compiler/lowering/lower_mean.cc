@@ -30,17 +30,12 @@ LowerResult LowerMean(OpLowering& op) {
     return op.FailTensor(op.output_id(0), "element count does not match the reduced input");
   }
   if (*type == ElementType::kFloat32) return std::vector{op.Make(KernelId::kMeanFloat, {op.input_id(0)}, p)};
-  auto in_q = op.PerTensorQuant(op.input_id(0));
-  if (!in_q) return tl::unexpected(in_q.error());
-  auto out_q = op.PerTensorQuant(op.output_id(0));
-  if (!out_q) return tl::unexpected(out_q.error());
-  auto m_or = op.Multiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
-  if (!m_or) return tl::unexpected(m_or.error());
-  const QuantizedMultiplier m = *m_or;
-  p.input_zero_point = in_q->second;
-  p.output_zero_point = out_q->second;
-  p.multiplier = m.multiplier;
-  p.shift = m.shift;
+  auto r = op.InputToOutputRequantization();
+  if (!r) return tl::unexpected(r.error());
+  p.input_zero_point = r->input_zero_point;
+  p.output_zero_point = r->output_zero_point;
+  p.multiplier = r->ratio.multiplier;
+  p.shift = r->ratio.shift;
   return std::vector{op.Make(KernelId::kMeanInt8, {op.input_id(0)}, p)};
 }
 

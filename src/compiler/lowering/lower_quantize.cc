@@ -20,14 +20,11 @@ LowerResult LowerQuantize(OpLowering& op) {
   if (op.input(0).type != ElementType::kInt8) {
     return op.FailTensor(op.input_id(0), "QUANTIZE from this type is not supported (float32 or int8)");
   }
-  auto in_q = op.PerTensorQuant(op.input_id(0));
-  if (!in_q) return tl::unexpected(in_q.error());
-  auto m_or = op.Multiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
-  if (!m_or) return tl::unexpected(m_or.error());
-  const QuantizedMultiplier m = *m_or;
-  p.input_zero_point = in_q->second;
-  p.multiplier = m.multiplier;
-  p.shift = m.shift;
+  auto r = op.InputToOutputRequantization();
+  if (!r) return tl::unexpected(r.error());
+  p.input_zero_point = r->input_zero_point;
+  p.multiplier = r->ratio.multiplier;
+  p.shift = r->ratio.shift;
   return std::vector{ElementwiseOp(op, op.Make(KernelId::kRequantizeInt8, {op.input_id(0)}, p))};
 }
 

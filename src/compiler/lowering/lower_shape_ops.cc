@@ -21,14 +21,7 @@ Result<void> ExpectSameQuant(OpLowering& op, int32_t a, int32_t b) {
 }
 
 Result<DType> PlanType(OpLowering& op, int32_t id) {
-  switch (op.graph().tensors[id].type) {
-    case ElementType::kFloat32: return DType::kFloat32;
-    case ElementType::kInt8: return DType::kInt8;
-    case ElementType::kInt16: return DType::kInt16;
-    case ElementType::kInt32: return DType::kInt32;
-    case ElementType::kUInt8: return DType::kUInt8;
-    default: break;
-  }
+  if (auto type = ToPlanType(op.graph().tensors[id].type)) return *type;
   return op.FailTensor(id, std::string("type ") + ElementTypeName(op.graph().tensors[id].type) +
                                " cannot be stored in a plan");
 }

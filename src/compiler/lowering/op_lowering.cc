@@ -111,6 +111,16 @@ Result<QuantizedMultiplier> OpLowering::Multiplier(double real) const {
   return q;
 }
 
+Result<OpLowering::Requantization> OpLowering::InputToOutputRequantization() const {
+  auto in_q = PerTensorQuant(input_id(0));
+  if (!in_q) return tl::unexpected(in_q.error());
+  auto out_q = PerTensorQuant(output_id(0));
+  if (!out_q) return tl::unexpected(out_q.error());
+  auto ratio = Multiplier(static_cast<double>(in_q->first) / static_cast<double>(out_q->first));
+  if (!ratio) return tl::unexpected(ratio.error());
+  return Requantization{in_q->first, in_q->second, out_q->first, out_q->second, *ratio};
+}
+
 Result<std::pair<int32_t, int32_t>> OpLowering::AddRequantVectors(float input_scale,
                                                                  const std::vector<float>& filter_scales,
                                                                  int32_t channels, float output_scale) {

@@ -56,6 +56,17 @@ class OpLowering {
                                                         const std::vector<float>& filter_scales,
                                                         int32_t channels, float output_scale);
 
+  /// Per-tensor quantization of input 0 and output 0, and the input/output scale ratio as a
+  /// multiplier: what every requantizing element-wise op needs.
+  struct Requantization {
+    float input_scale;
+    int32_t input_zero_point;
+    float output_scale;
+    int32_t output_zero_point;
+    QuantizedMultiplier ratio;
+  };
+  Result<Requantization> InputToOutputRequantization() const;
+
   /// QuantizeMultiplier(real), or an error if the runtime cannot apply it (shift above 30).
   Result<QuantizedMultiplier> Multiplier(double real) const;
 

@@ -63,7 +63,12 @@ Status PrepareLogisticInt8(const OpContext& ctx) {
 
 Status PrepareTanhInt8(const OpContext& ctx) { return PrepareLogisticInt8(ctx); }
 
-void EvalLogisticInt8(const OpContext& ctx) {
+namespace {
+
+/// LOGISTIC and TANH int8: saturate outside the input radius, else rescale the input to
+/// Q4.27, apply the fixed-point function and round to the output scale (2^-out_bits).
+template <int32_t (*Function)(int32_t, int), int OutFractionBits, int32_t OutZeroPoint>
+void EvalSigmoidInt8(const OpContext& ctx) {
   const SigmoidParams& p = ctx.param<SigmoidParams>();
   const int8_t* in = ctx.input(0).as<int8_t>();
   int8_t* out = ctx.output(0).as<int8_t>();
@@ -75,35 +80,18 @@ void EvalLogisticInt8(const OpContext& ctx) {
     } else if (x >= p.input_range_radius) {
       out[i] = 127;
     } else {
-      const int32_t x_q4 =
-          qmath::MultiplyByQuantizedMultiplier(x, p.input_multiplier, p.input_left_shift);
-      const int32_t y_q0 = qmath::Logistic(x_q4, kSigmoidInputIntegerBits);
-      const int32_t y = qmath::RoundingDivideByPOT(y_q0, 31 - 8) - 128;
+      const int32_t x_q4 = qmath::MultiplyByQuantizedMultiplier(x, p.input_multiplier, p.input_left_shift);
+      const int32_t y_q0 = Function(x_q4, kSigmoidInputIntegerBits);
+      const int32_t y = qmath::RoundingDivideByPOT(y_q0, 31 - OutFractionBits) + OutZeroPoint;
       out[i] = static_cast<int8_t>(qmath::Clamp(y, -128, 127));
     }
   }
 }
 
-void EvalTanhInt8(const OpContext& ctx) {
-  const SigmoidParams& p = ctx.param<SigmoidParams>();
-  const int8_t* in = ctx.input(0).as<int8_t>();
-  int8_t* out = ctx.output(0).as<int8_t>();
-  const int32_t n = ctx.input(0).count();
-  for (int32_t i = 0; i < n; ++i) {
-    const int32_t x = in[i] - p.input_zero_point;
-    if (x <= -p.input_range_radius) {
-      out[i] = -128;
-    } else if (x >= p.input_range_radius) {
-      out[i] = 127;
-    } else {
-      const int32_t x_q4 =
-          qmath::MultiplyByQuantizedMultiplier(x, p.input_multiplier, p.input_left_shift);
-      const int32_t y_q0 = qmath::Tanh(x_q4, kSigmoidInputIntegerBits);
-      const int32_t y = qmath::RoundingDivideByPOT(y_q0, 31 - 7);
-      out[i] = static_cast<int8_t>(qmath::Clamp(y, -128, 127));
-    }
-  }
-}
+}  // namespace
+
+void EvalLogisticInt8(const OpContext& ctx) { EvalSigmoidInt8<qmath::Logistic, 8, -128>(ctx); }
+void EvalTanhInt8(const OpContext& ctx) { EvalSigmoidInt8<qmath::Tanh, 7, 0>(ctx); }
 
 Status PrepareHardSwishInt8(const OpContext& ctx) {
   const Status status = PrepareUnary<HardSwishParams>(ctx, DType::kInt8);

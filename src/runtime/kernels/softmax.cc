@@ -21,6 +21,13 @@ Status Prepare(const OpContext& ctx, DType type) {
   return Check(type != DType::kInt8 || (shift >= 0 && shift < 31));
 }
 
+/// exp(beta * scale * diff) in Q0.31 for diff = x - max (<= 0).
+int32_t ExpOfDiff(const SoftmaxParams& p, int32_t diff) {
+  const int32_t rescaled =
+      qmath::MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.input_multiplier, p.input_left_shift);
+  return qmath::ExpOnNegativeValues(rescaled, kScaledDiffIntegerBits);
+}
+
 }  // namespace
 
 Status PrepareSoftmaxInt8(const OpContext& ctx) { return Prepare(ctx, DType::kInt8); }
@@ -43,11 +50,8 @@ void EvalSoftmaxInt8(const OpContext& ctx) {
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = int32_t{x[c]} - max_in_row;
       if (diff >= p.diff_min) {
-        const int32_t rescaled = qmath::MultiplyByQuantizedMultiplierGreaterThanOne(
-            diff, p.input_multiplier, p.input_left_shift);
-        const int32_t exp_q0 = qmath::ExpOnNegativeValues(rescaled, kScaledDiffIntegerBits);
         sum_of_exps = qmath::WrapAdd(
-            sum_of_exps, qmath::RoundingDivideByPOT(exp_q0, kAccumulationIntegerBits));
+            sum_of_exps, qmath::RoundingDivideByPOT(ExpOfDiff(p, diff), kAccumulationIntegerBits));
       }
     }
     int num_bits_over_unit = 0;
@@ -56,11 +60,8 @@ void EvalSoftmaxInt8(const OpContext& ctx) {
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = int32_t{x[c]} - max_in_row;
       if (diff >= p.diff_min) {
-        const int32_t rescaled = qmath::MultiplyByQuantizedMultiplierGreaterThanOne(
-            diff, p.input_multiplier, p.input_left_shift);
-        const int32_t exp_q0 = qmath::ExpOnNegativeValues(rescaled, kScaledDiffIntegerBits);
         const int32_t unsat = qmath::RoundingDivideByPOT(
-            qmath::SaturatingRoundingDoublingHighMul(shifted_scale, exp_q0),
+            qmath::SaturatingRoundingDoublingHighMul(shifted_scale, ExpOfDiff(p, diff)),
             num_bits_over_unit + 31 - 8);
         y[c] = static_cast<int8_t>(qmath::Clamp(unsat - 128, -128, 127));
       } else {
