@@ -276,6 +276,8 @@ Result<CompiledModel> Compile(std::span<const uint8_t> tflite, const CompileOpti
   if (auto r = RunPasses(*graph, &model.log); !r) return tl::unexpected(r.error());
   auto lowered = Lower(*graph);
   if (!lowered) return tl::unexpected(lowered.error());
+  model.log.push_back("evaluated " + std::to_string(FoldConstantOps(*graph, *lowered)) +
+                      " ops on constants at compile time");
   auto contents = PlanBuilder(*graph, *lowered).Build(options, &model.log);
   if (!contents) return tl::unexpected(contents.error());
   model.plan = WritePlan(*contents);

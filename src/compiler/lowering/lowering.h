@@ -43,6 +43,10 @@ struct LoweredGraph {
 /// Lowers every op of `graph`; may add constant tensors (e.g. per-channel multipliers).
 Result<LoweredGraph> Lower(Graph& graph);
 
+/// Evaluates every lowered op whose inputs are all constant with the runtime's kernels and
+/// turns its outputs into constants (model outputs excepted). Returns how many ops it folded.
+size_t FoldConstantOps(Graph& graph, LoweredGraph& lowered);
+
 /// Names of the builtin ops Lower() accepts, for the "unsupported op" message.
 std::vector<std::string> SupportedBuiltinNames();
 

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "compiler/compile.h"
 #include "tests/support/model_builder.h"
 #include "tests/support/reference_ops.h"
 
@@ -44,6 +46,33 @@ TEST(DequantizeTest, ConstantInputShouldBeFoldedAway) {
   const auto out = CompileAndRun(m.Build({x}, {y}), {Bytes(std::vector<float>{1.0f, 1.0f})});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(Values<float>(out[0]), (std::vector<float>{3.0f, -3.0f}));
+}
+
+}  // namespace
+}  // namespace tml::testing
+
+namespace tml::testing {
+namespace {
+
+TEST(ConstantFoldingTest, OpsOnConstantsShouldRunAtCompileTimeWithTheSameResult) {
+  // y = x * (c1 + c2): the ADD of two constants is evaluated by the compiler.
+  const std::vector<float> c1 = {1, 2, 3}, c2 = {0.5f, 0.25f, -1};
+  ModelBuilder m;
+  const int32_t x = m.AddTensor("x", tflite::TensorType_FLOAT32, {3});
+  const int32_t a = m.AddConstant("c1", tflite::TensorType_FLOAT32, {3}, c1);
+  const int32_t b = m.AddConstant("c2", tflite::TensorType_FLOAT32, {3}, c2);
+  const int32_t s = m.AddTensor("s", tflite::TensorType_FLOAT32, {3});
+  const int32_t y = m.AddTensor("y", tflite::TensorType_FLOAT32, {3});
+  m.AddOp(0, {a, b}, {s});
+  m.AddOp(18, {x, s}, {y});
+  const auto model = m.Build({x}, {y});
+  auto compiled = compiler::Compile(model);
+  ASSERT_TRUE(compiled.has_value());
+  EXPECT_NE(std::find(compiled->log.begin(), compiled->log.end(), "evaluated 1 ops on constants at compile time"),
+            compiled->log.end());
+  const auto out = CompileAndRun(model, {Bytes(std::vector<float>{2, 4, 1})});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Values<float>(out[0]), (std::vector<float>{3, 9, 2}));
 }
 
 }  // namespace
