@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git python3
   clang libclang-rt-14-dev                      # libFuzzer and sanitizers
   flatbuffers-compiler libflatbuffers-dev       # TFLite reader
   libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev

@@ -26,20 +26,32 @@ std::string Describe(const TensorRecord& t) {
   return std::string(type) + " " + compiler::ShapeToString(shape) + ", " + std::to_string(t.bytes) + " bytes";
 }
 
-/// The result table: every element of small outputs, with its real value.
+/// Real value of element i of an int8 or float32 tensor.
+double RealValue(const TensorRecord& t, const uint8_t* data, uint32_t i) {
+  if (t.type == DType::kInt8) {
+    return static_cast<double>(t.scale * static_cast<float>(static_cast<int8_t>(data[i]) - t.zero_point));
+  }
+  float v;
+  std::memcpy(&v, data + 4 * i, 4);
+  return static_cast<double>(v);
+}
+
+/// The result table: every element of small outputs with its real value; the largest is marked.
 void PrintOutput(uint32_t index, const TensorRecord& t, const uint8_t* data) {
   std::printf("output %u: %s\n", index, Describe(t).c_str());
   const uint32_t count = t.bytes / DTypeSize(t.type);
-  if (count > 32) return;
+  if (count > 32 || (t.type != DType::kInt8 && t.type != DType::kFloat32)) return;
+  uint32_t top = 0;
+  for (uint32_t i = 1; i < count; ++i) {
+    if (RealValue(t, data, i) > RealValue(t, data, top)) top = i;
+  }
   std::printf("  %5s  %8s  %12s\n", "index", "raw", "value");
   for (uint32_t i = 0; i < count; ++i) {
+    const char* mark = i == top && count > 1 ? "  <- top" : "";
     if (t.type == DType::kInt8) {
-      const auto q = static_cast<int8_t>(data[i]);
-      std::printf("  %5u  %8d  %12.6f\n", i, q, static_cast<double>(t.scale * static_cast<float>(q - t.zero_point)));
-    } else if (t.type == DType::kFloat32) {
-      float v;
-      std::memcpy(&v, data + 4 * i, 4);
-      std::printf("  %5u  %8s  %12.6f\n", i, "-", static_cast<double>(v));
+      std::printf("  %5u  %8d  %12.6f%s\n", i, static_cast<int8_t>(data[i]), RealValue(t, data, i), mark);
+    } else {
+      std::printf("  %5u  %8s  %12.6f%s\n", i, "-", RealValue(t, data, i), mark);
     }
   }
 }
