@@ -9,6 +9,7 @@ PACKAGES=(
   flatbuffers-compiler libflatbuffers-dev       # TFLite reader
   libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm   # firmware and its emulated boards
 )
 
 missing=()

@@ -31,7 +31,8 @@ enum class KernelId : uint16_t {
 
 /// The row for `id`, or null if this runtime has no such kernel.
 const KernelInfo* FindKernel(uint16_t id);
-/// All rows, for listing; `*count` receives the number of rows.
+/// All rows, for listing; `*count` receives the number of rows. Rows of kernels left out of
+/// this build (see kernel_table.cc) have null functions.
 const KernelInfo* AllKernels(uint32_t* count);
 
 }  // namespace tml

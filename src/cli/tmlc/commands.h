@@ -16,5 +16,7 @@ using CommandSetup = void (*)(CLI::App& app, int* exit_code);
 void SetupCompileCommand(CLI::App& app, int* exit_code);
 void SetupRunCommand(CLI::App& app, int* exit_code);
 void SetupInspectCommand(CLI::App& app, int* exit_code);
+void SetupFirmwareCommand(CLI::App& app, int* exit_code);
+void SetupEmulateCommand(CLI::App& app, int* exit_code);
 
 }  // namespace tml::cli

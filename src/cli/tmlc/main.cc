@@ -16,6 +16,8 @@ constexpr Command kCommands[] = {
     {"compile", tml::cli::SetupCompileCommand},
     {"run", tml::cli::SetupRunCommand},
     {"inspect", tml::cli::SetupInspectCommand},
+    {"firmware", tml::cli::SetupFirmwareCommand},
+    {"emulate", tml::cli::SetupEmulateCommand},
 };
 
 }  // namespace

@@ -40,11 +40,11 @@ void ForEachWindow(const OpContext& ctx, Fn fn) {
   for (int32_t b = 0; b < out.dim(0); ++b) {
     for (int32_t oy = 0; oy < out.dim(1); ++oy) {
       const int32_t y0 = oy * p.stride_h - p.pad_h;
-      const int32_t fy_start = qmath::Max(0, -y0);
+      const int32_t fy_start = qmath::Max(int32_t{0}, -y0);
       const int32_t fy_end = qmath::Min(p.filter_h, in_h - y0);
       for (int32_t ox = 0; ox < out.dim(2); ++ox) {
         const int32_t x0 = ox * p.stride_w - p.pad_w;
-        const int32_t fx_start = qmath::Max(0, -x0);
+        const int32_t fx_start = qmath::Max(int32_t{0}, -x0);
         const int32_t fx_end = qmath::Min(p.filter_w, in_w - x0);
         for (int32_t c = 0; c < depth; ++c) {
           const int32_t out_index = ((b * out.dim(1) + oy) * out.dim(2) + ox) * depth + c;

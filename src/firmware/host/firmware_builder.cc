@@ -1,0 +1,312 @@
+#include "firmware/host/firmware_builder.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "compiler/compile.h"
+#include "compiler/plan_writer.h"
+#include "firmware/host/board_spec.h"
+#include "firmware/host/process.h"
+#include "runtime/kernel_table.h"
+#include "runtime/plan.h"
+
+namespace tml::firmware {
+namespace {
+
+namespace fs = std::filesystem;
+using compiler::Fail;
+using compiler::Result;
+
+std::string Hex(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08X", v);
+  return buf;
+}
+
+Result<std::vector<uint8_t>> ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(path + ": cannot open");
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+Result<void> WriteBytes(const std::string& path, const void* data, size_t size) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+  if (!out) return Fail(path + ": cannot write");
+  return {};
+}
+
+std::string Sha256Hex(const std::vector<uint8_t>& bytes) {
+  const auto digest = compiler::Sha256(bytes.data(), bytes.size());
+  return compiler::ToHex(digest.data(), digest.size());
+}
+
+/// Kernel ids and names a plan uses.
+std::map<uint16_t, std::string> PlanKernels(const std::vector<uint8_t>& plan_bytes) {
+  std::vector<uint64_t> words(plan_bytes.size() / 8 + 1);
+  std::memcpy(words.data(), plan_bytes.data(), plan_bytes.size());
+  Plan plan;
+  std::map<uint16_t, std::string> used;
+  if (Plan::Load(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(plan_bytes.size()), &plan) !=
+      Status::kOk) {
+    return used;
+  }
+  for (uint32_t i = 0; i < plan.num_ops(); ++i) {
+    const KernelInfo* k = FindKernel(plan.op(i).kernel_id);
+    used[plan.op(i).kernel_id] = k != nullptr ? k->name : "?";
+  }
+  return used;
+}
+
+/// Symbol values from `nm`.
+Result<std::map<std::string, uint32_t>> Symbols(const std::string& nm, const std::string& elf) {
+  auto out = RunCommand({nm, elf});
+  if (!out) return tl::unexpected(out.error());
+  std::map<std::string, uint32_t> symbols;
+  std::istringstream lines(*out);
+  std::string value, type, name;
+  while (lines >> value >> type >> name) symbols[name] = static_cast<uint32_t>(std::stoul(value, nullptr, 16));
+  return symbols;
+}
+
+std::string LinkerScript(const std::string& template_text, const BoardSpec& b) {
+  std::string s = template_text;
+  const std::map<std::string, std::string> values = {
+      {"@FLASH_BASE@", Hex(b.flash_base)}, {"@CODE_BYTES@", std::to_string(b.slot_base - b.flash_base)},
+      {"@SLOT_BASE@", Hex(b.slot_base)},   {"@SLOT_BYTES@", std::to_string(b.slot_bytes)},
+      {"@RAM_BASE@", Hex(b.ram_base)},     {"@RAM_BYTES@", std::to_string(b.ram_bytes)},
+      {"@STACK_BYTES@", std::to_string(b.stack_bytes)}};
+  for (const auto& [key, value] : values) {
+    for (size_t at; (at = s.find(key)) != std::string::npos;) s.replace(at, key.size(), value);
+  }
+  return s;
+}
+
+/// A scratch folder removed on scope exit.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char pattern[] = "/tmp/tmlc-firmware-XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const std::string& model_name,
+                                     const FirmwareOptions& o, const std::string& out_dir,
+                                     std::vector<std::string>* log) {
+  auto board = LoadBoard(o.kit_dir, o.board);
+  if (!board) return tl::unexpected(board.error());
+  auto compiled = compiler::Compile(tflite);
+  if (!compiled) return tl::unexpected(compiled.error());
+  const std::vector<uint8_t>& plan = compiled->plan;
+  PlanHeader header;
+  std::memcpy(&header, plan.data(), sizeof(header));
+  if (plan.size() > board->slot_bytes) {
+    return Fail("the model does not fit " + board->name + ": its plan needs " + std::to_string(plan.size()) +
+                " bytes, the model slot holds " + std::to_string(board->slot_bytes));
+  }
+  const std::map<uint16_t, std::string> used = PlanKernels(plan);
+  std::vector<std::string> kernel_names;
+  std::string selection;
+  uint32_t kernel_count = 0;
+  const KernelInfo* all = AllKernels(&kernel_count);
+  for (uint32_t i = 0; i < kernel_count; ++i) {
+    if (o.only_model_kernels && !used.count(all[i].id)) continue;
+    kernel_names.push_back(all[i].name);
+    selection += (selection.empty() ? "" : ",") + std::to_string(all[i].id);
+  }
+
+  TempDir work;
+  const std::string cxx = o.toolchain_prefix + "g++";
+  std::vector<std::string> flags = board->cpu_flags;
+  if (auto r = WriteBytes(work.path + "/model.tmlp", plan.data(), plan.size()); !r) return tl::unexpected(r.error());
+  const std::string model_asm = ".section .tml_model,\"a\"\n.balign 8\n.incbin \"model.tmlp\"\n";
+  if (auto r = WriteBytes(work.path + "/model.S", model_asm.data(), model_asm.size()); !r) return tl::unexpected(r.error());
+  auto link_template = ReadBytes(o.kit_dir + "/" + board->arch + "/link.ld.in");
+  if (!link_template) return tl::unexpected(link_template.error());
+  const std::string script = LinkerScript(std::string(link_template->begin(), link_template->end()), *board);
+  if (auto r = WriteBytes(work.path + "/link.ld", script.data(), script.size()); !r) return tl::unexpected(r.error());
+
+  // Relative paths inside the scratch folder keep every path out of the image.
+  const std::string cwd = fs::current_path().string();
+  fs::current_path(work.path);
+  struct Restore {
+    std::string dir;
+    ~Restore() { fs::current_path(dir); }
+  } restore{cwd};
+  std::vector<std::string> table_cmd = {cxx};
+  table_cmd.insert(table_cmd.end(), flags.begin(), flags.end());
+  for (const char* f : {"-std=c++20", "-O2", "-g0", "-ffreestanding", "-fno-exceptions", "-fno-rtti",
+                        "-ffunction-sections", "-fdata-sections", "-c"}) {
+    table_cmd.push_back(f);
+  }
+  table_cmd.push_back("-DTML_KERNEL_SELECTION=" + selection);
+  table_cmd.push_back("-I" + o.kit_dir + "/include");
+  table_cmd.push_back("-ffile-prefix-map=" + o.kit_dir + "=kit");
+  for (const std::string& a : {o.kit_dir + "/src/kernel_table.cc", std::string("-o"), std::string("kernel_table.o")}) {
+    table_cmd.push_back(a);
+  }
+  if (log) log->push_back("compiling the kernel table (" + std::to_string(kernel_names.size()) + " kernels)");
+  if (auto r = RunCommand(table_cmd); !r) return tl::unexpected(r.error());
+  std::vector<std::string> asm_cmd = {cxx};
+  asm_cmd.insert(asm_cmd.end(), flags.begin(), flags.end());
+  for (const char* a : {"-c", "model.S", "-o", "model.o"}) asm_cmd.push_back(a);
+  if (auto r = RunCommand(asm_cmd); !r) return tl::unexpected(r.error());
+  // gcc, not g++, drives the link: the firmware uses no libstdc++.
+  std::vector<std::string> link_cmd = {o.toolchain_prefix + "gcc"};
+  link_cmd.insert(link_cmd.end(), flags.begin(), flags.end());
+  for (const char* a : {"-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs", "-Wl,--gc-sections",
+                        "-Wl,--build-id=none", "-Wl,-u,Reset_Handler", "-T", "link.ld", "kernel_table.o", "model.o"}) {
+    link_cmd.push_back(a);
+  }
+  link_cmd.push_back(o.kit_dir + "/boards/" + board->name + "/libfirmware.a");
+  for (const char* a : {"-lm", "-o", "firmware.elf"}) link_cmd.push_back(a);
+  if (log) log->push_back("linking for " + board->name);
+  if (auto r = RunCommand(link_cmd); !r) return tl::unexpected(r.error());
+  if (auto r = RunCommand({o.toolchain_prefix + "objcopy", "-O", "binary", "firmware.elf", "firmware.bin"}); !r) {
+    return tl::unexpected(r.error());
+  }
+  auto symbols = Symbols(o.toolchain_prefix + "nm", "firmware.elf");
+  if (!symbols) return tl::unexpected(symbols.error());
+  auto sym = [&](const char* name) { return symbols->count(name) ? symbols->at(name) : 0u; };
+  const uint32_t arena_capacity = sym("__arena_end") - sym("__arena_start");
+  const uint32_t static_ram = sym("__bss_end") - sym("__data_start");
+  if (header.arena_bytes > arena_capacity) {
+    return Fail("the model does not fit " + board->name + "'s RAM: its arena needs " +
+                std::to_string(header.arena_bytes) + " bytes, " + std::to_string(arena_capacity) + " are free (" +
+                std::to_string(board->ram_bytes) + " RAM - " + std::to_string(static_ram) + " static - " +
+                std::to_string(board->stack_bytes) + " stack)");
+  }
+  auto bin = ReadBytes("firmware.bin");
+  if (!bin) return tl::unexpected(bin.error());
+  const uint32_t code_bytes = sym("__data_load_start") - board->flash_base + (sym("__data_end") - sym("__data_start"));
+
+  fs::create_directories(fs::path(cwd) / out_dir);
+  const fs::path out = fs::path(out_dir).is_absolute() ? fs::path(out_dir) : fs::path(cwd) / out_dir;
+  for (const char* f : {"firmware.elf", "firmware.bin"}) fs::copy_file(f, out / f, fs::copy_options::overwrite_existing);
+
+  nlohmann::json m;
+  m["manifest_version"] = 1;
+  m["board"] = board->name;
+  m["version"] = TML_FIRMWARE_VERSION;
+  m["model"] = {{"file", model_name}, {"sha256", Sha256Hex(tflite)}, {"bytes", tflite.size()}};
+  m["plan"] = {{"sha256", compiler::ToHex(header.content_sha256, 32)},
+               {"bytes", plan.size()},
+               {"arena_bytes", header.arena_bytes},
+               {"format_version", header.format_version}};
+  m["runtime"] = {{"opset_version", kOpSetVersion},
+                  {"kernels", kernel_names},
+                  {"only_model_kernels", o.only_model_kernels}};
+  m["image"] = {{"file", "firmware.bin"}, {"elf", "firmware.elf"}, {"sha256", Sha256Hex(*bin)}, {"bytes", bin->size()}};
+  m["sizes"] = {{"code_bytes", code_bytes},
+                {"plan_bytes", plan.size()},
+                {"flash_bytes", code_bytes + plan.size()},
+                {"static_ram_bytes", static_ram},
+                {"stack_bytes", board->stack_bytes},
+                {"arena_bytes", header.arena_bytes},
+                {"arena_capacity_bytes", arena_capacity}};
+  m["flash_layout"] = {{"flash_base", board->flash_base},
+                       {"flash_bytes", board->flash_bytes},
+                       {"image_base", board->flash_base},
+                       {"code", {{"address", board->flash_base}, {"size", board->slot_base - board->flash_base}}},
+                       {"model_slot", {{"address", board->slot_base}, {"size", board->slot_bytes}}}};
+  m["qemu"] = {{"binary", board->qemu_binary}, {"machine", board->qemu_machine}};
+  const std::string text = m.dump(2) + "\n";
+  if (auto r = WriteBytes((out / "manifest.json").string(), text.data(), text.size()); !r) return tl::unexpected(r.error());
+  return m;
+}
+
+}  // namespace tml::firmware
+
+namespace tml::firmware {
+
+Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::string& model_name,
+                                const std::string& bin_path, const std::string& out_path) {
+  const fs::path manifest_path = fs::path(bin_path).parent_path() / "manifest.json";
+  std::ifstream manifest_in(manifest_path);
+  if (!manifest_in) return Fail(manifest_path.string() + ": cannot open (the manifest must sit next to the image)");
+  nlohmann::json m;
+  try {
+    m = nlohmann::json::parse(manifest_in);
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(manifest_path.string() + ": " + e.what());
+  }
+  auto bin = ReadBytes(bin_path);
+  if (!bin) return tl::unexpected(bin.error());
+  auto compiled = compiler::Compile(tflite);
+  if (!compiled) return tl::unexpected(compiled.error());
+  const std::vector<uint8_t>& plan = compiled->plan;
+  PlanHeader header;
+  std::memcpy(&header, plan.data(), sizeof(header));
+
+  const uint32_t slot_address = m["flash_layout"]["model_slot"]["address"];
+  const uint32_t slot_bytes = m["flash_layout"]["model_slot"]["size"];
+  const uint32_t image_base = m["flash_layout"]["image_base"];
+  const uint32_t arena_capacity = m["sizes"]["arena_capacity_bytes"];
+  if (plan.size() > slot_bytes) {
+    return Fail("the model does not fit the slot: its plan needs " + std::to_string(plan.size()) +
+                " bytes, the slot holds " + std::to_string(slot_bytes));
+  }
+  if (header.arena_bytes > arena_capacity) {
+    return Fail("the model does not fit the firmware's RAM: its arena needs " + std::to_string(header.arena_bytes) +
+                " bytes, the firmware has " + std::to_string(arena_capacity));
+  }
+  const auto present = m["runtime"]["kernels"].get<std::set<std::string>>();
+  for (const auto& [id, name] : PlanKernels(plan)) {
+    if (!present.count(name)) {
+      return Fail("the model needs kernel " + name + ", which this firmware was built without" +
+                  " (rebuild it, or without --only-model-kernels)");
+    }
+  }
+  if (m["runtime"]["opset_version"].get<uint32_t>() < header.opset_version) {
+    return Fail("the model needs op set " + std::to_string(header.opset_version) + ", the firmware has " +
+                m["runtime"]["opset_version"].dump());
+  }
+  const uint32_t offset = slot_address - image_base;
+  if (offset > bin->size()) return Fail(bin_path + ": image is shorter than the start of the model slot");
+  std::vector<uint8_t> updated(bin->begin(), bin->begin() + offset);
+  updated.insert(updated.end(), plan.begin(), plan.end());
+
+  SlotUpdate update;
+  const size_t span = std::max(bin->size(), updated.size());
+  for (size_t i = 0; i < span; ++i) {
+    const int before = i < bin->size() ? (*bin)[i] : -1;
+    const int after = i < updated.size() ? updated[i] : -1;
+    if (before == after) continue;
+    if (!update.changed) update.first_changed = static_cast<uint32_t>(i);
+    update.last_changed = static_cast<uint32_t>(i);
+    update.changed = true;
+  }
+  m["model"] = {{"file", model_name}, {"sha256", Sha256Hex(tflite)}, {"bytes", tflite.size()}};
+  m["plan"] = {{"sha256", compiler::ToHex(header.content_sha256, 32)},
+               {"bytes", plan.size()},
+               {"arena_bytes", header.arena_bytes},
+               {"format_version", header.format_version}};
+  m["image"]["sha256"] = Sha256Hex(updated);
+  m["image"]["bytes"] = updated.size();
+  m["image"]["elf"] = nullptr;  // the ELF still holds the old model: the image is firmware.bin
+  m["sizes"]["plan_bytes"] = plan.size();
+  m["sizes"]["arena_bytes"] = header.arena_bytes;
+  m["sizes"]["flash_bytes"] = m["sizes"]["code_bytes"].get<uint32_t>() + plan.size();
+  if (auto r = WriteBytes(out_path, updated.data(), updated.size()); !r) return tl::unexpected(r.error());
+  const std::string text = m.dump(2) + "\n";
+  const fs::path out_manifest = fs::path(out_path).parent_path() / "manifest.json";
+  if (auto r = WriteBytes(out_manifest.string(), text.data(), text.size()); !r) return tl::unexpected(r.error());
+  update.manifest = std::move(m);
+  return update;
+}
+
+}  // namespace tml::firmware
