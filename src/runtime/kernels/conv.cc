@@ -73,8 +73,8 @@ const void* OptionalData(const OpContext& ctx, int index) {
 }
 
 /// Calls fn(out_index, oc, dot) for every output element of a (grouped) convolution, where
-/// dot(mac) calls mac(input, weight) over the receptive field in TFLite's order (fy, fx, ic);
-/// padding positions are skipped.
+/// dot(row) calls row(input, weights, n) for each filter tap (fy, fx) inside the image, in
+/// TFLite's order; row accumulates n channel products. Padding positions are skipped.
 template <typename T, typename Fn>
 void ForEachConvOutput(const OpContext& ctx, Fn fn) {
   const ConvParams& p = ctx.param<ConvParams>();
@@ -85,6 +85,7 @@ void ForEachConvOutput(const OpContext& ctx, Fn fn) {
   const int32_t out_h = out.dim(1), out_w = out.dim(2), out_c = out.dim(3);
   const int32_t filter_h = f.dim(1), filter_w = f.dim(2), filter_in_c = f.dim(3);
   const int32_t filters_per_group = out_c / (in_c / filter_in_c);
+  const bool contiguous_rows = filter_in_c == in_c && p.dilation_w == 1;
   const T* input = in.as<T>();
   const T* filter = f.as<T>();
   for (int32_t b = 0; b < in.dim(0); ++b) {
@@ -98,12 +99,21 @@ void ForEachConvOutput(const OpContext& ctx, Fn fn) {
             for (int32_t fy = 0; fy < filter_h; ++fy) {
               const int32_t in_y = in_y0 + p.dilation_h * fy;
               if (in_y < 0 || in_y >= in_h) continue;
+              if (contiguous_rows) {
+                // The valid taps of this filter row are one contiguous run in input and filter.
+                const int32_t fx0 = qmath::Max(int32_t{0}, -in_x0);
+                const int32_t fx1 = qmath::Min(filter_w, in_w - in_x0);
+                if (fx1 > fx0) {
+                  mac(input + ((b * in_h + in_y) * in_w + in_x0 + fx0) * in_c,
+                      filter + ((oc * filter_h + fy) * filter_w + fx0) * filter_in_c, (fx1 - fx0) * in_c);
+                }
+                continue;
+              }
               for (int32_t fx = 0; fx < filter_w; ++fx) {
                 const int32_t in_x = in_x0 + p.dilation_w * fx;
                 if (in_x < 0 || in_x >= in_w) continue;
-                const T* in_px = input + ((b * in_h + in_y) * in_w + in_x) * in_c + group_base;
-                const T* f_px = filter + ((oc * filter_h + fy) * filter_w + fx) * filter_in_c;
-                for (int32_t ic = 0; ic < filter_in_c; ++ic) mac(in_px[ic], f_px[ic]);
+                mac(input + ((b * in_h + in_y) * in_w + in_x) * in_c + group_base,
+                    filter + ((oc * filter_h + fy) * filter_w + fx) * filter_in_c, filter_in_c);
               }
             }
           });
@@ -113,10 +123,15 @@ void ForEachConvOutput(const OpContext& ctx, Fn fn) {
   }
 }
 
-/// The same for a depthwise convolution: output channel oc reads input channel
-/// oc / depth_multiplier and filter column oc.
-template <typename T, typename Fn>
-void ForEachDepthwiseOutput(const OpContext& ctx, Fn fn) {
+/// Channels a depthwise traversal accumulates at once (a block of accumulators on the stack).
+constexpr int32_t kDepthwiseBlock = 32;
+
+/// Depthwise traversal, per output pixel and block of output channels: calls
+/// tap(acc, in_px, weights, first_oc, n) for every filter tap inside the image (in TFLite's
+/// (fy, fx) order), then done(out_index_of_first, acc, first_oc, n). Per channel, taps are
+/// accumulated in the same order as TFLite's reference.
+template <typename T, typename Acc, typename Tap, typename Done>
+void ForEachDepthwiseBlock(const OpContext& ctx, Tap tap, Done done) {
   const ConvParams& p = ctx.param<ConvParams>();
   const TensorView& in = ctx.input(kInput);
   const TensorView& f = ctx.input(kFilter);
@@ -126,30 +141,52 @@ void ForEachDepthwiseOutput(const OpContext& ctx, Fn fn) {
   const int32_t filter_h = f.dim(1), filter_w = f.dim(2);
   const T* input = in.as<T>();
   const T* filter = f.as<T>();
+  Acc acc[kDepthwiseBlock];
   for (int32_t b = 0; b < in.dim(0); ++b) {
     for (int32_t oy = 0; oy < out_h; ++oy) {
       const int32_t in_y0 = oy * p.stride_h - p.pad_h;
       for (int32_t ox = 0; ox < out_w; ++ox) {
         const int32_t in_x0 = ox * p.stride_w - p.pad_w;
-        for (int32_t ic = 0; ic < in_c; ++ic) {
-          for (int32_t m = 0; m < p.depth_multiplier; ++m) {
-            const int32_t oc = ic * p.depth_multiplier + m;
-            fn(((b * out_h + oy) * out_w + ox) * out_c + oc, oc, [&](auto mac) {
-              for (int32_t fy = 0; fy < filter_h; ++fy) {
-                const int32_t in_y = in_y0 + p.dilation_h * fy;
-                if (in_y < 0 || in_y >= in_h) continue;
-                for (int32_t fx = 0; fx < filter_w; ++fx) {
-                  const int32_t in_x = in_x0 + p.dilation_w * fx;
-                  if (in_x < 0 || in_x >= in_w) continue;
-                  mac(input[((b * in_h + in_y) * in_w + in_x) * in_c + ic], filter[(fy * filter_w + fx) * out_c + oc]);
-                }
-              }
-            });
+        for (int32_t oc0 = 0; oc0 < out_c; oc0 += kDepthwiseBlock) {
+          const int32_t n = qmath::Min(kDepthwiseBlock, out_c - oc0);
+          for (int32_t j = 0; j < n; ++j) acc[j] = Acc{0};
+          for (int32_t fy = 0; fy < filter_h; ++fy) {
+            const int32_t in_y = in_y0 + p.dilation_h * fy;
+            if (in_y < 0 || in_y >= in_h) continue;
+            for (int32_t fx = 0; fx < filter_w; ++fx) {
+              const int32_t in_x = in_x0 + p.dilation_w * fx;
+              if (in_x < 0 || in_x >= in_w) continue;
+              tap(acc, input + ((b * in_h + in_y) * in_w + in_x) * in_c, filter + (fy * filter_w + fx) * out_c + oc0,
+                  oc0, n);
+            }
           }
+          done(((b * out_h + oy) * out_w + ox) * out_c + oc0, acc, oc0, n);
         }
       }
     }
   }
+}
+
+/// Sum of (x + offset) * w over n channels, added to acc. Kept out of line so its few
+/// operands stay in registers (inlined into the traversal, the offset spilled to the stack).
+__attribute__((noinline)) int32_t DotInt8(const int8_t* x, const int8_t* w, int32_t n, int32_t offset,
+                                          int32_t acc) {
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    acc += int32_t{w[i]} * (int32_t{x[i]} + offset);
+    acc += int32_t{w[i + 1]} * (int32_t{x[i + 1]} + offset);
+    acc += int32_t{w[i + 2]} * (int32_t{x[i + 2]} + offset);
+    acc += int32_t{w[i + 3]} * (int32_t{x[i + 3]} + offset);
+  }
+  for (; i < n; ++i) acc += int32_t{w[i]} * (int32_t{x[i]} + offset);
+  return acc;
+}
+
+/// total + x[0]*w[0] + x[1]*w[1] + ..., summed in channel order like TFLite (out of line
+/// for the same reason as DotInt8).
+__attribute__((noinline)) float DotFloat(const float* x, const float* w, int32_t n, float total) {
+  for (int32_t i = 0; i < n; ++i) total += x[i] * w[i];
+  return total;
 }
 
 /// int8 epilogue shared by both convolutions: bias, per-channel requantization, clamp.
@@ -191,7 +228,7 @@ void EvalConv2DInt8(const OpContext& ctx) {
   int8_t* output = ctx.output(0).as<int8_t>();
   ForEachConvOutput<int8_t>(ctx, [&](int32_t o, int32_t oc, auto dot) {
     int32_t acc = 0;
-    dot([&](int8_t x, int8_t w) { acc += int32_t{w} * (int32_t{x} + input_offset); });
+    dot([&](const int8_t* x, const int8_t* w, int32_t n) { acc = DotInt8(x, w, n, input_offset, acc); });
     output[o] = finish(acc, oc);
   });
 }
@@ -200,29 +237,48 @@ void EvalConv2DFloat(const OpContext& ctx) {
   float* output = ctx.output(0).as<float>();
   ForEachConvOutput<float>(ctx, [&](int32_t o, int32_t oc, auto dot) {
     float total = 0.0f;
-    dot([&](float x, float w) { total += x * w; });
+    dot([&](const float* x, const float* w, int32_t n) { total = DotFloat(x, w, n, total); });
     output[o] = FloatEpilogue(ctx, total, oc);
   });
 }
 
 void EvalDepthwiseInt8(const OpContext& ctx) {
-  const int32_t input_offset = ctx.param<ConvParams>().input_offset;
+  const ConvParams& p = ctx.param<ConvParams>();
+  const int32_t offset = p.input_offset;
+  const int32_t multiplier = p.depth_multiplier;
   const Int8Epilogue finish = MakeInt8Epilogue(ctx);
   int8_t* output = ctx.output(0).as<int8_t>();
-  ForEachDepthwiseOutput<int8_t>(ctx, [&](int32_t o, int32_t oc, auto dot) {
-    int32_t acc = 0;
-    dot([&](int8_t x, int8_t w) { acc += int32_t{w} * (int32_t{x} + input_offset); });
-    output[o] = finish(acc, oc);
-  });
+  ForEachDepthwiseBlock<int8_t, int32_t>(
+      ctx,
+      [&](int32_t* acc, const int8_t* in_px, const int8_t* w, int32_t oc0, int32_t n) {
+        if (multiplier == 1) {
+          const int8_t* x = in_px + oc0;
+          for (int32_t j = 0; j < n; ++j) acc[j] += int32_t{w[j]} * (int32_t{x[j]} + offset);
+        } else {
+          for (int32_t j = 0; j < n; ++j) acc[j] += int32_t{w[j]} * (int32_t{in_px[(oc0 + j) / multiplier]} + offset);
+        }
+      },
+      [&](int32_t o, const int32_t* acc, int32_t oc0, int32_t n) {
+        for (int32_t j = 0; j < n; ++j) output[o + j] = finish(acc[j], oc0 + j);
+      });
 }
 
 void EvalDepthwiseFloat(const OpContext& ctx) {
+  const int32_t multiplier = ctx.param<ConvParams>().depth_multiplier;
   float* output = ctx.output(0).as<float>();
-  ForEachDepthwiseOutput<float>(ctx, [&](int32_t o, int32_t oc, auto dot) {
-    float total = 0.0f;
-    dot([&](float x, float w) { total += x * w; });
-    output[o] = FloatEpilogue(ctx, total, oc);
-  });
+  ForEachDepthwiseBlock<float, float>(
+      ctx,
+      [&](float* acc, const float* in_px, const float* w, int32_t oc0, int32_t n) {
+        if (multiplier == 1) {
+          const float* x = in_px + oc0;
+          for (int32_t j = 0; j < n; ++j) acc[j] += x[j] * w[j];
+        } else {
+          for (int32_t j = 0; j < n; ++j) acc[j] += in_px[(oc0 + j) / multiplier] * w[j];
+        }
+      },
+      [&](int32_t o, const float* acc, int32_t oc0, int32_t n) {
+        for (int32_t j = 0; j < n; ++j) output[o + j] = FloatEpilogue(ctx, acc[j], oc0 + j);
+      });
 }
 
 }  // namespace tml

@@ -37,6 +37,22 @@ Status Prepare(const OpContext& ctx, DType type) {
   return Status::kOk;
 }
 
+/// Sum of (w + w_offset) * (x + x_offset) over n elements. Out of line and unrolled so the
+/// operands stay in registers.
+__attribute__((noinline)) int32_t DotWithOffsets(const int8_t* x, const int8_t* w, int32_t n, int32_t x_offset,
+                                                 int32_t w_offset) {
+  int32_t acc = 0;
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    acc += (int32_t{w[i]} + w_offset) * (int32_t{x[i]} + x_offset);
+    acc += (int32_t{w[i + 1]} + w_offset) * (int32_t{x[i + 1]} + x_offset);
+    acc += (int32_t{w[i + 2]} + w_offset) * (int32_t{x[i + 2]} + x_offset);
+    acc += (int32_t{w[i + 3]} + w_offset) * (int32_t{x[i + 3]} + x_offset);
+  }
+  for (; i < n; ++i) acc += (int32_t{w[i]} + w_offset) * (int32_t{x[i]} + x_offset);
+  return acc;
+}
+
 }  // namespace
 
 Status PrepareFullyConnectedInt8(const OpContext& ctx) { return Prepare(ctx, DType::kInt8); }
@@ -58,11 +74,7 @@ void EvalFullyConnectedInt8(const OpContext& ctx) {
   for (int32_t b = 0; b < batches; ++b) {
     const int8_t* in_row = input + b * depth;
     for (int32_t o = 0; o < units; ++o) {
-      const int8_t* f_row = filter + o * depth;
-      int32_t acc = 0;
-      for (int32_t d = 0; d < depth; ++d) {
-        acc += (int32_t{f_row[d]} + p.filter_offset) * (int32_t{in_row[d]} + p.input_offset);
-      }
+      int32_t acc = DotWithOffsets(in_row, filter + o * depth, depth, p.input_offset, p.filter_offset);
       if (bias != nullptr) acc += bias[o];
       acc = qmath::MultiplyByQuantizedMultiplier(acc, multiplier[o], shift[o]) + p.output_offset;
       output[b * units + o] = static_cast<int8_t>(qmath::Clamp(acc, p.act_min, p.act_max));
