@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The layering of DESIGN.md, enforced: a folder may include only folders above it
-# (runtime <- compiler <- cli). The runtime includes no standard library headers at all.
+# (runtime <- compiler <- firmware/host <- cli; the device side of firmware and boards sees only
+# the runtime and each other). The runtime includes no standard library headers at all.
 set -euo pipefail
 SRC=$1
 fail=0
@@ -13,7 +14,14 @@ check() {  # folder, forbidden include prefixes...
   done
 }
 check runtime compiler cli boards lwm2m store jobs server agent
-check compiler cli boards lwm2m store jobs server agent
+check compiler cli boards firmware lwm2m store jobs server agent
+check boards compiler cli lwm2m store jobs server agent
+for f in "$SRC"/firmware/*.cc "$SRC"/firmware/*.h; do
+  if grep -nE '#include "(compiler|cli|lwm2m|store|jobs|server|agent)/' "$f"; then
+    echo "layering violation: device-side $f includes host code"; fail=1
+  fi
+done
+check firmware/host cli lwm2m store jobs server agent
 if grep -rnE '#include <[a-z_]+>' "$SRC/runtime" | grep -vE '<stdint.h>|<stddef.h>' ; then
   echo "the runtime must stay freestanding: only <stdint.h>/<stddef.h>"; fail=1
 fi

@@ -5,6 +5,7 @@
 
 #include "cli/tmlc/commands.h"
 #include "cli/tmlc/file_io.h"
+#include "cli/tmlc/result_table.h"
 #include "firmware/host/emulator.h"
 
 namespace tml::cli {
@@ -17,12 +18,43 @@ struct EmulateArgs {
   double timeout = 300;
 };
 
+std::vector<TensorInfo> Tensors(const nlohmann::json& list) {
+  std::vector<TensorInfo> tensors;
+  for (const auto& t : list) {
+    tensors.push_back({t["type"].get<std::string>(), t["shape"].get<std::vector<int32_t>>(), t["bytes"].get<uint32_t>(),
+                       t["scale"].get<float>(), t["zero_point"].get<int32_t>()});
+  }
+  return tensors;
+}
+
 int Emulate(const EmulateArgs& args) {
+  std::ifstream manifest_in(args.dir + "/manifest.json");
+  if (!manifest_in) {
+    std::fprintf(stderr, "error: %s/manifest.json: cannot open\n", args.dir.c_str());
+    return kExitIoError;
+  }
+  const nlohmann::json manifest = nlohmann::json::parse(manifest_in, nullptr, false);
+  if (manifest.is_discarded() || !manifest.contains("plan")) {
+    std::fprintf(stderr, "error: %s/manifest.json: not a firmware manifest\n", args.dir.c_str());
+    return kExitIoError;
+  }
+  const std::vector<TensorInfo> inputs = Tensors(manifest["plan"]["inputs"]);
+  const std::vector<TensorInfo> outputs = Tensors(manifest["plan"]["outputs"]);
+  if (args.inputs.size() != inputs.size() || args.outputs.size() > outputs.size()) {
+    std::fprintf(stderr, "error: the model has %zu input(s) and %zu output(s); got %zu --input and %zu --output\n",
+                 inputs.size(), outputs.size(), args.inputs.size(), args.outputs.size());
+    return kExitIoError;
+  }
   std::vector<uint8_t> payload;
-  for (const std::string& path : args.inputs) {
-    auto bytes = ReadFile(path);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto bytes = ReadFile(args.inputs[i]);
     if (!bytes) {
       std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
+      return kExitIoError;
+    }
+    if (bytes->size() != inputs[i].bytes) {
+      std::fprintf(stderr, "error: input %zu expects %s; %s has %zu bytes\n", i, Describe(inputs[i]).c_str(),
+                   args.inputs[i].c_str(), bytes->size());
       return kExitIoError;
     }
     payload.insert(payload.end(), bytes->begin(), bytes->end());
@@ -39,26 +71,34 @@ int Emulate(const EmulateArgs& args) {
     std::fprintf(stderr, "error: %s\n", hello.error().message.c_str());
     return kExitBadModel;
   }
-  std::printf("calibration: %.4f instructions per SysTick tick\n", hello->instructions_per_tick);
-  std::printf("firmware %s on %s, op set %u, model %s, arena %u of %u bytes\n", hello->firmware_version.c_str(),
-              hello->board.c_str(), hello->opset_version, hello->model_sha256.c_str(), hello->arena_bytes,
-              hello->arena_capacity);
+  std::printf("firmware %s on %s (QEMU %s), op set %u, plan %s\n", hello->firmware_version.c_str(),
+              hello->board.c_str(), manifest["qemu"]["machine"].get<std::string>().c_str(), hello->opset_version,
+              hello->model_sha256.c_str());
+  std::printf("RAM: arena %u of %u bytes\n", hello->arena_bytes, hello->arena_capacity);
   auto result = (*emulator)->Infer(payload);
   if (!result) {
     std::fprintf(stderr, "error: %s\n", result.error().message.c_str());
     return kExitBadModel;
   }
-  std::printf("inference: %llu instructions (%llu SysTick ticks, QEMU -icount shift=0)\n",
-              static_cast<unsigned long long>(result->instructions), static_cast<unsigned long long>(result->ticks));
-  // Split the concatenated outputs by the sizes recorded in the manifest's plan... the
-  // firmware knows them; with one output file per tensor the caller gives the split.
-  if (args.outputs.size() == 1) {
-    if (auto w = WriteFile(args.outputs[0], result->outputs.data(), result->outputs.size()); !w) {
-      std::fprintf(stderr, "error: %s\n", w.error().message.c_str());
-      return kExitIoError;
+  std::printf("inference: %llu instructions (%llu SysTick ticks at %.3f instructions/tick, QEMU -icount shift=0)\n",
+              static_cast<unsigned long long>(result->instructions), static_cast<unsigned long long>(result->ticks),
+              hello->instructions_per_tick);
+  size_t offset = 0;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (offset + outputs[i].bytes > result->outputs.size()) {
+      std::fprintf(stderr, "error: the firmware returned %zu output bytes, the manifest expects more\n",
+                   result->outputs.size());
+      return kExitBadModel;
     }
+    PrintResultTable(static_cast<uint32_t>(i), outputs[i], result->outputs.data() + offset);
+    if (i < args.outputs.size()) {
+      if (auto w = WriteFile(args.outputs[i], result->outputs.data() + offset, outputs[i].bytes); !w) {
+        std::fprintf(stderr, "error: %s\n", w.error().message.c_str());
+        return kExitIoError;
+      }
+    }
+    offset += outputs[i].bytes;
   }
-  std::printf("output: %zu bytes\n", result->outputs.size());
   return kExitOk;
 }
 

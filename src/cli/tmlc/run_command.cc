@@ -6,6 +6,7 @@
 
 #include "cli/tmlc/commands.h"
 #include "cli/tmlc/file_io.h"
+#include "cli/tmlc/result_table.h"
 #include "compiler/plan_inspector.h"
 #include "runtime/interpreter.h"
 #include "runtime/plan.h"
@@ -20,40 +21,9 @@ struct RunArgs {
   int repeat = 1;
 };
 
-std::string Describe(const TensorRecord& t) {
-  const std::vector<int32_t> shape(t.dims, t.dims + t.rank);
+TensorInfo Info(const TensorRecord& t) {
   const char* type = t.type == DType::kFloat32 ? "float32" : t.type == DType::kInt8 ? "int8" : "other";
-  return std::string(type) + " " + compiler::ShapeToString(shape) + ", " + std::to_string(t.bytes) + " bytes";
-}
-
-/// Real value of element i of an int8 or float32 tensor.
-double RealValue(const TensorRecord& t, const uint8_t* data, uint32_t i) {
-  if (t.type == DType::kInt8) {
-    return static_cast<double>(t.scale * static_cast<float>(static_cast<int8_t>(data[i]) - t.zero_point));
-  }
-  float v;
-  std::memcpy(&v, data + 4 * i, 4);
-  return static_cast<double>(v);
-}
-
-/// The result table: every element of small outputs with its real value; the largest is marked.
-void PrintOutput(uint32_t index, const TensorRecord& t, const uint8_t* data) {
-  std::printf("output %u: %s\n", index, Describe(t).c_str());
-  const uint32_t count = t.bytes / DTypeSize(t.type);
-  if (count > 32 || (t.type != DType::kInt8 && t.type != DType::kFloat32)) return;
-  uint32_t top = 0;
-  for (uint32_t i = 1; i < count; ++i) {
-    if (RealValue(t, data, i) > RealValue(t, data, top)) top = i;
-  }
-  std::printf("  %5s  %8s  %12s\n", "index", "raw", "value");
-  for (uint32_t i = 0; i < count; ++i) {
-    const char* mark = i == top && count > 1 ? "  <- top" : "";
-    if (t.type == DType::kInt8) {
-      std::printf("  %5u  %8d  %12.6f%s\n", i, static_cast<int8_t>(data[i]), RealValue(t, data, i), mark);
-    } else {
-      std::printf("  %5u  %8s  %12.6f%s\n", i, "-", RealValue(t, data, i), mark);
-    }
-  }
+  return {type, std::vector<int32_t>(t.dims, t.dims + t.rank), t.bytes, t.scale, t.zero_point};
 }
 
 int Run(const RunArgs& args) {
@@ -87,7 +57,7 @@ int Run(const RunArgs& args) {
     }
     const TensorRecord& t = interpreter.input_record(i);
     if (data->size() != t.bytes) {
-      std::fprintf(stderr, "error: input %u expects %s; %s has %zu bytes\n", i, Describe(t).c_str(),
+      std::fprintf(stderr, "error: input %u expects %s; %s has %zu bytes\n", i, Describe(Info(t)).c_str(),
                    args.inputs[i].c_str(), data->size());
       return kExitIoError;
     }
@@ -102,7 +72,7 @@ int Run(const RunArgs& args) {
   }
   std::printf("inference: %.3f ms (host, best of %d)\n", best_ms, std::max(args.repeat, 1));
   for (uint32_t i = 0; i < plan.num_outputs(); ++i) {
-    PrintOutput(i, interpreter.output_record(i), interpreter.output(i));
+    PrintResultTable(i, Info(interpreter.output_record(i)), interpreter.output(i));
     if (i < args.outputs.size()) {
       if (auto w = WriteFile(args.outputs[i], interpreter.output(i), interpreter.output_record(i).bytes); !w) {
         std::fprintf(stderr, "error: %s\n", w.error().message.c_str());

@@ -65,6 +65,31 @@ std::map<uint16_t, std::string> PlanKernels(const std::vector<uint8_t>& plan_byt
   return used;
 }
 
+/// The model's input and output tensors, as the manifest lists them.
+nlohmann::json TensorList(const std::vector<uint8_t>& plan_bytes, bool inputs) {
+  std::vector<uint64_t> words(plan_bytes.size() / 8 + 1);
+  std::memcpy(words.data(), plan_bytes.data(), plan_bytes.size());
+  Plan plan;
+  nlohmann::json list = nlohmann::json::array();
+  if (Plan::Load(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(plan_bytes.size()), &plan) !=
+      Status::kOk) {
+    return list;
+  }
+  const uint32_t count = inputs ? plan.num_inputs() : plan.num_outputs();
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint32_t index = inputs ? plan.input_tensor(i) : plan.output_tensor(i);
+    const TensorRecord& t = plan.tensor(index);
+    const char* type = t.type == DType::kFloat32 ? "float32" : t.type == DType::kInt8 ? "int8" : "other";
+    list.push_back({{"name", plan.tensor_name(index)},
+                    {"type", type},
+                    {"shape", std::vector<int32_t>(t.dims, t.dims + t.rank)},
+                    {"bytes", t.bytes},
+                    {"scale", t.scale},
+                    {"zero_point", t.zero_point}});
+  }
+  return list;
+}
+
 /// Symbol values from `nm`.
 Result<std::map<std::string, uint32_t>> Symbols(const std::string& nm, const std::string& elf) {
   auto out = RunCommand({nm, elf});
@@ -206,7 +231,9 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
   m["plan"] = {{"sha256", compiler::ToHex(header.content_sha256, 32)},
                {"bytes", plan.size()},
                {"arena_bytes", header.arena_bytes},
-               {"format_version", header.format_version}};
+               {"format_version", header.format_version},
+               {"inputs", TensorList(plan, true)},
+               {"outputs", TensorList(plan, false)}};
   m["runtime"] = {{"opset_version", kOpSetVersion},
                   {"kernels", kernel_names},
                   {"only_model_kernels", o.only_model_kernels}};
@@ -294,7 +321,9 @@ Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::s
   m["plan"] = {{"sha256", compiler::ToHex(header.content_sha256, 32)},
                {"bytes", plan.size()},
                {"arena_bytes", header.arena_bytes},
-               {"format_version", header.format_version}};
+               {"format_version", header.format_version},
+               {"inputs", TensorList(plan, true)},
+               {"outputs", TensorList(plan, false)}};
   m["image"]["sha256"] = Sha256Hex(updated);
   m["image"]["bytes"] = updated.size();
   m["image"]["elf"] = nullptr;  // the ELF still holds the old model: the image is firmware.bin
