@@ -90,6 +90,23 @@ nlohmann::json TensorList(const std::vector<uint8_t>& plan_bytes, bool inputs) {
   return list;
 }
 
+/// The manifest's "model" section.
+nlohmann::json ModelJson(const std::vector<uint8_t>& tflite, const std::string& name) {
+  return {{"file", name}, {"sha256", Sha256Hex(tflite)}, {"bytes", tflite.size()}};
+}
+
+/// The manifest's "plan" section.
+nlohmann::json PlanJson(const std::vector<uint8_t>& plan) {
+  PlanHeader header;
+  std::memcpy(&header, plan.data(), sizeof(header));
+  return {{"sha256", compiler::ToHex(header.content_sha256, 32)},
+          {"bytes", plan.size()},
+          {"arena_bytes", header.arena_bytes},
+          {"format_version", header.format_version},
+          {"inputs", TensorList(plan, true)},
+          {"outputs", TensorList(plan, false)}};
+}
+
 /// Symbol values from `nm`.
 Result<std::map<std::string, uint32_t>> Symbols(const std::string& nm, const std::string& elf) {
   auto out = RunCommand({nm, elf});
@@ -227,13 +244,8 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
   m["manifest_version"] = 1;
   m["board"] = board->name;
   m["version"] = TML_FIRMWARE_VERSION;
-  m["model"] = {{"file", model_name}, {"sha256", Sha256Hex(tflite)}, {"bytes", tflite.size()}};
-  m["plan"] = {{"sha256", compiler::ToHex(header.content_sha256, 32)},
-               {"bytes", plan.size()},
-               {"arena_bytes", header.arena_bytes},
-               {"format_version", header.format_version},
-               {"inputs", TensorList(plan, true)},
-               {"outputs", TensorList(plan, false)}};
+  m["model"] = ModelJson(tflite, model_name);
+  m["plan"] = PlanJson(plan);
   m["runtime"] = {{"opset_version", kOpSetVersion},
                   {"kernels", kernel_names},
                   {"only_model_kernels", o.only_model_kernels}};
@@ -317,13 +329,8 @@ Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::s
     update.last_changed = static_cast<uint32_t>(i);
     update.changed = true;
   }
-  m["model"] = {{"file", model_name}, {"sha256", Sha256Hex(tflite)}, {"bytes", tflite.size()}};
-  m["plan"] = {{"sha256", compiler::ToHex(header.content_sha256, 32)},
-               {"bytes", plan.size()},
-               {"arena_bytes", header.arena_bytes},
-               {"format_version", header.format_version},
-               {"inputs", TensorList(plan, true)},
-               {"outputs", TensorList(plan, false)}};
+  m["model"] = ModelJson(tflite, model_name);
+  m["plan"] = PlanJson(plan);
   m["image"]["sha256"] = Sha256Hex(updated);
   m["image"]["bytes"] = updated.size();
   m["image"]["elf"] = nullptr;  // the ELF still holds the old model: the image is firmware.bin
