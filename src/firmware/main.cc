@@ -116,78 +116,72 @@ void SendHello(FrameWriter& w, const Model& m, uint32_t calibration_ticks) {
          reinterpret_cast<const uint8_t*>(kStrings), sizeof(kStrings));
 }
 
-/// Reads `length` payload bytes into the model inputs (in order) while checking the CRC.
-bool ReadInputs(Model& m, uint32_t length, uint32_t* crc) {
-  uint32_t input = 0, offset = 0;
-  for (uint32_t i = 0; i < length; ++i) {
-    const uint8_t byte = board::UartRead();
-    *crc = uart::Crc32Update(*crc, &byte, 1);
-    while (input < m.plan.num_inputs() && offset == m.interpreter.input_record(input).bytes) {
-      ++input;
-      offset = 0;
+/// Stores payload byte `index` of an INFER into the model inputs, in input order.
+void StoreInputByte(Model& m, uint32_t index, uint8_t byte) {
+  for (uint32_t i = 0; i < m.plan.num_inputs(); ++i) {
+    const uint32_t bytes = m.interpreter.input_record(i).bytes;
+    if (index < bytes) {
+      m.interpreter.input(i)[index] = byte;
+      return;
     }
-    if (input < m.plan.num_inputs()) m.interpreter.input(input)[offset++] = byte;
+    index -= bytes;
   }
-  return true;
+}
+
+void Answer(FrameWriter& w, Model& m, FrameType type, bool inputs_complete, uint32_t calibration_ticks) {
+  if (type == FrameType::kHello) {
+    SendHello(w, m, calibration_ticks);
+  } else if (type == FrameType::kInfer) {
+    if (m.status == Status::kArenaTooSmall) {
+      SendError(w, uart::ErrorCode::kArenaTooSmall, "the model needs more RAM than this firmware has");
+    } else if (m.status == Status::kUnknownKernel) {
+      SendError(w, uart::ErrorCode::kMissingKernel, "the model uses a kernel this firmware was built without");
+    } else if (m.status != Status::kOk) {
+      SendError(w, uart::ErrorCode::kNoModel, StatusMessage(m.status));
+    } else if (!inputs_complete) {
+      SendError(w, uart::ErrorCode::kBadLength, "input length differs from the model's input bytes");
+    } else {
+      const uint64_t start = board::TimerTicks();
+      m.interpreter.Invoke();
+      const uint64_t ticks = board::TimerTicks() - start;
+      uart::ResultHeader result{static_cast<uint32_t>(ticks), static_cast<uint32_t>(ticks >> 32)};
+      w.Begin(FrameType::kResult, sizeof(result) + m.output_bytes);
+      w.Part(reinterpret_cast<const uint8_t*>(&result), sizeof(result));
+      for (uint32_t i = 0; i < m.plan.num_outputs(); ++i) {
+        w.Part(m.interpreter.output(i), m.interpreter.output_record(i).bytes);
+      }
+      w.End();
+    }
+  } else {
+    SendError(w, uart::ErrorCode::kUnknownType, "unknown frame type");
+  }
 }
 
 void Serve(Model& m, uint32_t calibration_ticks) {
   FrameWriter w;
-  uint8_t header[uart::kHeaderBytes];
+  uart::FrameDecoder decoder;
+  bool to_inputs = false;
   for (;;) {
-    // Resynchronize on the magic bytes; anything else is line noise.
-    header[0] = board::UartRead();
-    if (header[0] != uart::kMagic0) continue;
-    header[1] = board::UartRead();
-    if (header[1] != uart::kMagic1) continue;
-    for (uint32_t i = 2; i < uart::kHeaderBytes; ++i) header[i] = board::UartRead();
-    const auto type = static_cast<FrameType>(header[2]);
-    const uint32_t length = uart::ReadLe32(header + 4);
-    uint32_t crc = uart::Crc32Update(0, header + 2, uart::kHeaderBytes - 2);
-    if (length > uart::kMaxPayload) {
-      SendError(w, uart::ErrorCode::kBadLength, "payload length exceeds the protocol maximum");
-      continue;
-    }
-    const bool infer = type == FrameType::kInfer && m.status == Status::kOk && length == m.input_bytes;
-    if (infer) {
-      ReadInputs(m, length, &crc);
-    } else {
-      for (uint32_t i = 0; i < length; ++i) {
-        const uint8_t byte = board::UartRead();
-        crc = uart::Crc32Update(crc, &byte, 1);
-      }
-    }
-    uint8_t trailer[4];
-    for (uint8_t& b : trailer) b = board::UartRead();
-    if (uart::ReadLe32(trailer) != crc) {
-      SendError(w, uart::ErrorCode::kBadCrc, "frame CRC mismatch");
-      continue;
-    }
-    if (type == FrameType::kHello) {
-      SendHello(w, m, calibration_ticks);
-    } else if (type == FrameType::kInfer) {
-      if (m.status == Status::kArenaTooSmall) {
-        SendError(w, uart::ErrorCode::kArenaTooSmall, "the model needs more RAM than this firmware has");
-      } else if (m.status == Status::kUnknownKernel) {
-        SendError(w, uart::ErrorCode::kMissingKernel, "the model uses a kernel this firmware was built without");
-      } else if (m.status != Status::kOk) {
-        SendError(w, uart::ErrorCode::kNoModel, StatusMessage(m.status));
-      } else if (!infer) {
-        SendError(w, uart::ErrorCode::kBadLength, "input length differs from the model's input bytes");
-      } else {
-        const uint64_t start = board::TimerTicks();
-        m.interpreter.Invoke();
-        const uint64_t ticks = board::TimerTicks() - start;
-        uart::ResultHeader result{static_cast<uint32_t>(ticks), static_cast<uint32_t>(ticks >> 32)};
-        w.Begin(FrameType::kResult, sizeof(result) + m.output_bytes);
-        w.Part(reinterpret_cast<const uint8_t*>(&result), sizeof(result));
-        for (uint32_t i = 0; i < m.plan.num_outputs(); ++i) {
-          w.Part(m.interpreter.output(i), m.interpreter.output_record(i).bytes);
-        }
-        w.End();
-      }
-    } else {
-      SendError(w, uart::ErrorCode::kUnknownType, "unknown frame type");
+    const uint8_t byte = board::UartRead();
+    switch (decoder.Push(byte)) {
+      case uart::FrameDecoder::Event::kHeader:
+        // Stream an INFER payload straight into the input tensors when its size is right.
+        to_inputs = decoder.type() == FrameType::kInfer && m.status == Status::kOk && decoder.length() == m.input_bytes;
+        break;
+      case uart::FrameDecoder::Event::kPayloadByte:
+        if (to_inputs) StoreInputByte(m, decoder.payload_index(), byte);
+        break;
+      case uart::FrameDecoder::Event::kFrame:
+        Answer(w, m, decoder.type(), to_inputs, calibration_ticks);
+        break;
+      case uart::FrameDecoder::Event::kBadCrc:
+        SendError(w, uart::ErrorCode::kBadCrc, "frame CRC mismatch");
+        break;
+      case uart::FrameDecoder::Event::kTooLong:
+        SendError(w, uart::ErrorCode::kBadLength, "payload length exceeds the protocol maximum");
+        break;
+      case uart::FrameDecoder::Event::kNone:
+        break;
     }
   }
 }

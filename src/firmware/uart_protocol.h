@@ -59,6 +59,36 @@ struct ResultHeader {
   uint32_t ticks_hi;
 };
 
+/// Decodes frames from a byte stream, one byte at a time, without buffering payloads: the
+/// caller decides where payload bytes go (the firmware streams them into input tensors).
+/// Used by the firmware and by the host, and fuzzed (fuzz/uart_frame_fuzzer.cc).
+class FrameDecoder {
+ public:
+  enum class Event : uint8_t {
+    kNone,         ///< byte consumed, nothing to report
+    kHeader,       ///< a header is complete: type() and length() are valid
+    kPayloadByte,  ///< the byte is payload byte number payload_index()
+    kFrame,        ///< the CRC matched: the frame is complete
+    kBadCrc,       ///< the frame is complete but its CRC does not match
+    kTooLong,      ///< the header announced more than kMaxPayload; the decoder resynchronizes
+  };
+
+  Event Push(uint8_t byte);
+  FrameType type() const { return static_cast<FrameType>(header_[2]); }
+  uint32_t length() const { return length_; }
+  uint32_t payload_index() const { return received_ - 1; }
+
+ private:
+  enum class State : uint8_t { kFirstMagic, kSecondMagic, kHeader, kPayload, kCrc };
+  State state_ = State::kFirstMagic;
+  uint8_t header_[8] = {};
+  uint32_t filled_ = 0;    ///< header or CRC bytes so far
+  uint32_t length_ = 0;
+  uint32_t received_ = 0;  ///< payload bytes so far
+  uint32_t crc_ = 0;
+  uint8_t trailer_[4] = {};
+};
+
 /// IEEE 802.3 CRC-32 (reflected, polynomial 0xEDB88320), updated incrementally:
 /// crc = Crc32Update(crc, data, n) starting from 0.
 uint32_t Crc32Update(uint32_t crc, const uint8_t* data, uint32_t size);

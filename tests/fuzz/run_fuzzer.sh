@@ -7,10 +7,21 @@ FUZZER=$1; SECONDS_TO_RUN=$2; TMLC=$3; SHARED=$4; KIND=$5
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/corpus"
+if [[ $KIND == uart ]]; then
+  # Seeds: a HELLO frame and an INFER frame with a 3-byte payload (CRC-32 over type..payload).
+  python3 - "$WORK/corpus" <<'PY'
+import struct, sys, zlib
+def frame(t, payload):
+    body = bytes([t, 0]) + struct.pack("<I", len(payload)) + payload
+    return b"\xa5\x5a" + body + struct.pack("<I", zlib.crc32(body))
+open(sys.argv[1] + "/hello", "wb").write(frame(1, b""))
+open(sys.argv[1] + "/infer", "wb").write(frame(2, b"abc") + frame(1, b""))
+PY
+fi
 for model in "$SHARED"/models/*.tflite; do
   name=$(basename "$model" .tflite)
   # Small models only: the fuzzer mutates faster on small inputs.
-  if [[ $(stat -c %s "$model") -lt 120000 ]]; then
+  if [[ $KIND != uart && $(stat -c %s "$model") -lt 120000 ]]; then
     if [[ $KIND == tflite ]]; then cp "$model" "$WORK/corpus/"; else "$TMLC" compile "$model" -o "$WORK/corpus/$name.tmlp" >/dev/null; fi
   fi
 done

@@ -189,25 +189,29 @@ Result<void> Emulator::SendFrame(uint8_t type, const std::vector<uint8_t>& paylo
 
 Result<std::pair<uint8_t, std::vector<uint8_t>>> Emulator::ReadFrame(double timeout_s) {
   const double deadline = Now() + timeout_s;
-  uint8_t header[uart::kHeaderBytes];
-  // Skip anything before the magic bytes.
+  uart::FrameDecoder decoder;
+  std::vector<uint8_t> payload;
   for (;;) {
-    if (auto r = ReadExact(header, 1, deadline); !r) return tl::unexpected(r.error());
-    if (header[0] != uart::kMagic0) continue;
-    if (auto r = ReadExact(header + 1, 1, deadline); !r) return tl::unexpected(r.error());
-    if (header[1] == uart::kMagic1) break;
+    uint8_t byte;
+    if (auto r = ReadExact(&byte, 1, deadline); !r) return tl::unexpected(r.error());
+    switch (decoder.Push(byte)) {
+      case uart::FrameDecoder::Event::kHeader:
+        payload.clear();
+        payload.reserve(decoder.length());
+        break;
+      case uart::FrameDecoder::Event::kPayloadByte:
+        payload.push_back(byte);
+        break;
+      case uart::FrameDecoder::Event::kFrame:
+        return std::pair{static_cast<uint8_t>(decoder.type()), std::move(payload)};
+      case uart::FrameDecoder::Event::kBadCrc:
+        return Fail("the firmware sent a frame with a bad CRC");
+      case uart::FrameDecoder::Event::kTooLong:
+        return Fail("the firmware announced a frame of " + std::to_string(decoder.length()) + " bytes");
+      case uart::FrameDecoder::Event::kNone:
+        break;
+    }
   }
-  if (auto r = ReadExact(header + 2, uart::kHeaderBytes - 2, deadline); !r) return tl::unexpected(r.error());
-  const uint32_t length = uart::ReadLe32(header + 4);
-  if (length > uart::kMaxPayload) return Fail("the firmware sent a frame of " + std::to_string(length) + " bytes");
-  std::vector<uint8_t> payload(length);
-  uint8_t crc[4];
-  if (auto r = ReadExact(payload.data(), length, deadline); !r) return tl::unexpected(r.error());
-  if (auto r = ReadExact(crc, 4, deadline); !r) return tl::unexpected(r.error());
-  uint32_t expected = uart::Crc32Update(0, header + 2, uart::kHeaderBytes - 2);
-  expected = uart::Crc32Update(expected, payload.data(), length);
-  if (uart::ReadLe32(crc) != expected) return Fail("the firmware sent a frame with a bad CRC");
-  return std::pair{header[2], std::move(payload)};
 }
 
 namespace {
