@@ -22,6 +22,7 @@ for f in "$SRC"/firmware/*.cc "$SRC"/firmware/*.h; do
   fi
 done
 check firmware/host cli lwm2m store jobs server agent
+check store compiler firmware cli lwm2m jobs server agent boards
 if grep -rnE '#include <[a-z_]+>' "$SRC/runtime" | grep -vE '<stdint.h>|<stddef.h>' ; then
   echo "the runtime must stay freestanding: only <stdint.h>/<stddef.h>"; fail=1
 fi

@@ -1,0 +1,66 @@
+#include "store/migrations.h"
+
+#include <string>
+
+namespace tml::store {
+namespace {
+
+constexpr const char* kMigrations[] = {
+    // 1: models, tokens, builds, artifacts.
+    R"sql(
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  blob_sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  facts_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (name, version)
+);
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  secret_sha256 TEXT NOT NULL UNIQUE,
+  read_only INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE builds (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models (id),
+  board TEXT NOT NULL,
+  builder TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'canceled')),
+  reason TEXT,
+  cache_key TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT
+);
+CREATE INDEX builds_by_status ON builds (status);
+CREATE INDEX builds_by_cache_key ON builds (cache_key, status);
+CREATE TABLE artifacts (
+  build_id INTEGER NOT NULL REFERENCES builds (id),
+  name TEXT NOT NULL,
+  blob_sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  PRIMARY KEY (build_id, name)
+);
+)sql",
+};
+
+}  // namespace
+
+int64_t LatestSchemaVersion() { return static_cast<int64_t>(sizeof(kMigrations) / sizeof(kMigrations[0])); }
+
+int64_t Migrate(Database& db) {
+  for (int64_t version = db.SchemaVersion(); version < LatestSchemaVersion(); ++version) {
+    Transaction(db, [&] {
+      db.Exec(kMigrations[version]);
+      db.Exec("PRAGMA user_version = " + std::to_string(version + 1));
+    });
+  }
+  return db.SchemaVersion();
+}
+
+}  // namespace tml::store

@@ -1,0 +1,113 @@
+#pragma once
+// The service's state on the embedded default: SQLite (WAL) for records, a content-addressed
+// blob folder for model files and artifacts. Everything survives a restart; builds that were
+// running when the process died are marked failed with the reason on the next open.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/blob_store.h"
+#include "store/store_error.h"
+
+namespace tml::store {
+
+class Database;
+
+struct ModelRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string version;
+  std::string blob_sha256;
+  uint64_t bytes = 0;
+  std::string facts_json;  ///< what `tmlc inspect --json` says about it
+  std::string created_at;  ///< UTC, ISO 8601
+};
+
+struct TokenRecord {
+  int64_t id = 0;
+  std::string name;
+  bool read_only = false;
+  std::string created_at;
+};
+
+enum class BuildStatus { kQueued, kRunning, kSucceeded, kFailed, kCanceled };
+const char* BuildStatusName(BuildStatus status);
+
+struct BuildRecord {
+  int64_t id = 0;
+  int64_t model_id = 0;
+  std::string board;
+  std::string builder;
+  BuildStatus status = BuildStatus::kQueued;
+  std::string reason;  ///< why it failed or was canceled
+  std::string cache_key;
+  std::string created_at;
+  std::string started_at;
+  std::string finished_at;
+};
+
+struct ArtifactRecord {
+  int64_t build_id = 0;
+  std::string name;
+  std::string blob_sha256;
+  uint64_t bytes = 0;
+};
+
+/// Keyset pagination: up to `limit` records with id greater than `after_id`, by id.
+struct Page {
+  int64_t limit = 50;
+  int64_t after_id = 0;
+};
+
+class Store {
+ public:
+  /// Opens (creating) `<data_dir>/tinymlaas.db` and `<data_dir>/blobs`, migrates the schema
+  /// and marks builds interrupted by a previous crash as failed.
+  static StoreResult<std::unique_ptr<Store>> Open(const std::string& data_dir);
+  ~Store();
+
+  BlobStore& blobs() { return blobs_; }
+  /// How many running builds Open() found and marked failed.
+  int recovered_builds() const { return recovered_builds_; }
+
+  StoreResult<ModelRecord> AddModel(const std::string& name, const std::string& version, const Blob& blob,
+                                    const std::string& facts_json);
+  StoreResult<ModelRecord> GetModel(int64_t id);
+  StoreResult<ModelRecord> FindModel(const std::string& name, const std::string& version);
+  std::vector<ModelRecord> ListModels(const Page& page, const std::optional<std::string>& name = std::nullopt);
+  /// Refuses (kConflict) while a build uses the model; drops the blob when nothing else uses it.
+  StoreResult<void> DeleteModel(int64_t id);
+
+  /// Creates a token and returns its secret; only its SHA-256 is stored.
+  StoreResult<std::string> CreateToken(const std::string& name, bool read_only);
+  std::optional<TokenRecord> Authenticate(const std::string& secret);
+
+  StoreResult<BuildRecord> AddBuild(int64_t model_id, const std::string& board, const std::string& builder,
+                                    const std::string& cache_key);
+  StoreResult<BuildRecord> GetBuild(int64_t id);
+  std::vector<BuildRecord> ListBuilds(const Page& page, const std::optional<BuildStatus>& status = std::nullopt);
+  /// Moves a build along queued -> running -> succeeded | failed, or to canceled from
+  /// queued/running; any other transition is kConflict.
+  StoreResult<BuildRecord> SetBuildStatus(int64_t id, BuildStatus to, const std::string& reason = "");
+  /// The newest succeeded build with this cache key (identical request), if any.
+  std::optional<BuildRecord> FindSucceededBuild(const std::string& cache_key);
+
+  StoreResult<void> AddArtifact(int64_t build_id, const std::string& name, const Blob& blob);
+  std::vector<ArtifactRecord> ListArtifacts(int64_t build_id);
+
+ private:
+  Store(std::unique_ptr<Database> db, const std::string& blob_root);
+  int RecoverInterruptedBuilds();
+
+  std::unique_ptr<Database> db_;
+  BlobStore blobs_;
+  int recovered_builds_ = 0;
+};
+
+/// Names of models and tokens: 1..100 of [A-Za-z0-9._-], not starting with '.', no "..".
+StoreResult<void> ValidateName(const std::string& what, const std::string& name);
+
+}  // namespace tml::store
