@@ -23,6 +23,8 @@ for f in "$SRC"/firmware/*.cc "$SRC"/firmware/*.h; do
 done
 check firmware/host cli lwm2m store jobs server agent
 check store compiler firmware cli lwm2m jobs server agent boards
+check jobs compiler firmware cli lwm2m server agent boards
+check server cli lwm2m agent
 if grep -rnE '#include <[a-z_]+>' "$SRC/runtime" | grep -vE '<stdint.h>|<stddef.h>' ; then
   echo "the runtime must stay freestanding: only <stdint.h>/<stddef.h>"; fail=1
 fi

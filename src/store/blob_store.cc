@@ -25,17 +25,6 @@ std::string Hex(const unsigned char* data, size_t size) {
   return hex;
 }
 
-/// Closes and (unless kept) removes a temporary file.
-struct TempFile {
-  std::string path;
-  int fd = -1;
-  bool keep = false;
-  ~TempFile() {
-    if (fd >= 0) close(fd);
-    if (!keep && !path.empty()) unlink(path.c_str());
-  }
-};
-
 }  // namespace
 
 bool IsSha256Hex(const std::string& s) {
@@ -66,49 +55,92 @@ void BlobStore::Remove(const std::string& sha256) {
   fs::remove(PathOf(sha256), ec);
 }
 
-StoreResult<Blob> BlobStore::Put(const std::function<int64_t(uint8_t*, size_t)>& read, uint64_t max_bytes) {
-  TempFile temp;
-  std::string pattern = (fs::path(root_) / "tmp" / "upload-XXXXXX").string();
-  temp.fd = mkstemp(pattern.data());
-  if (temp.fd < 0) return StoreFail(StoreErrorCode::kIo, std::string("cannot create a temporary file: ") + std::strerror(errno));
-  temp.path = pattern;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> hash(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr);
-  std::vector<uint8_t> buffer(1 << 16);
+struct BlobWriter::State {
+  BlobStore* store = nullptr;
+  int fd = -1;
+  std::string temp_path;
+  uint64_t max_bytes = 0;
   uint64_t total = 0;
+  bool failed = false;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> hash{EVP_MD_CTX_new(), EVP_MD_CTX_free};
+};
+
+BlobWriter::BlobWriter(BlobStore* store, int fd, std::string temp_path, uint64_t max_bytes)
+    : state_(std::make_unique<State>()) {
+  state_->store = store;
+  state_->fd = fd;
+  state_->temp_path = std::move(temp_path);
+  state_->max_bytes = max_bytes;
+  EVP_DigestInit_ex(state_->hash.get(), EVP_sha256(), nullptr);
+}
+
+BlobWriter::BlobWriter(BlobWriter&&) noexcept = default;
+
+BlobWriter::~BlobWriter() {
+  if (!state_) return;
+  if (state_->fd >= 0) close(state_->fd);
+  if (!state_->temp_path.empty()) unlink(state_->temp_path.c_str());
+}
+
+StoreResult<void> BlobWriter::Write(const uint8_t* data, size_t size) {
+  if (state_->failed) return StoreFail(StoreErrorCode::kIo, "the blob already failed");
+  state_->total += size;
+  if (state_->total > state_->max_bytes) {
+    state_->failed = true;
+    return StoreFail(StoreErrorCode::kTooLarge, "content exceeds the limit of " + std::to_string(state_->max_bytes) + " bytes");
+  }
+  EVP_DigestUpdate(state_->hash.get(), data, size);
+  for (size_t written = 0; written < size;) {
+    const ssize_t w = write(state_->fd, data + written, size - written);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      state_->failed = true;
+      return StoreFail(StoreErrorCode::kIo, std::string("cannot write the blob: ") + std::strerror(errno));
+    }
+    written += static_cast<size_t>(w);
+  }
+  return {};
+}
+
+StoreResult<Blob> BlobWriter::Finish() {
+  if (state_->failed) return StoreFail(StoreErrorCode::kIo, "the blob failed");
+  if (fsync(state_->fd) != 0) return StoreFail(StoreErrorCode::kIo, std::string("fsync: ") + std::strerror(errno));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  EVP_DigestFinal_ex(state_->hash.get(), digest, &digest_size);
+  Blob blob{Hex(digest, digest_size), state_->total, false};
+  const std::string target = state_->store->PathOf(blob.sha256);
+  if (fs::exists(target)) {
+    blob.existed = true;
+    return blob;  // the destructor removes the duplicate temporary file
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(target).parent_path(), ec);
+  if (rename(state_->temp_path.c_str(), target.c_str()) != 0) {
+    return StoreFail(StoreErrorCode::kIo, std::string("cannot store the blob: ") + std::strerror(errno));
+  }
+  state_->temp_path.clear();
+  return blob;
+}
+
+StoreResult<BlobWriter> BlobStore::Begin(uint64_t max_bytes) {
+  std::string pattern = (fs::path(root_) / "tmp" / "upload-XXXXXX").string();
+  const int fd = mkstemp(pattern.data());
+  if (fd < 0) return StoreFail(StoreErrorCode::kIo, std::string("cannot create a temporary file: ") + std::strerror(errno));
+  return BlobWriter(this, fd, pattern, max_bytes);
+}
+
+StoreResult<Blob> BlobStore::Put(const std::function<int64_t(uint8_t*, size_t)>& read, uint64_t max_bytes) {
+  auto writer = Begin(max_bytes);
+  if (!writer) return tl::unexpected(writer.error());
+  std::vector<uint8_t> buffer(1 << 16);
   for (;;) {
     const int64_t n = read(buffer.data(), buffer.size());
     if (n < 0) return StoreFail(StoreErrorCode::kIo, "the upload was interrupted");
     if (n == 0) break;
-    total += static_cast<uint64_t>(n);
-    if (total > max_bytes) {
-      return StoreFail(StoreErrorCode::kTooLarge, "content exceeds the limit of " + std::to_string(max_bytes) + " bytes");
-    }
-    EVP_DigestUpdate(hash.get(), buffer.data(), static_cast<size_t>(n));
-    for (int64_t written = 0; written < n;) {
-      const ssize_t w = write(temp.fd, buffer.data() + written, static_cast<size_t>(n - written));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return StoreFail(StoreErrorCode::kIo, std::string("cannot write the blob: ") + std::strerror(errno));
-      written += w;
-    }
+    if (auto r = writer->Write(buffer.data(), static_cast<size_t>(n)); !r) return tl::unexpected(r.error());
   }
-  if (fsync(temp.fd) != 0) return StoreFail(StoreErrorCode::kIo, std::string("fsync: ") + std::strerror(errno));
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  EVP_DigestFinal_ex(hash.get(), digest, &digest_size);
-  Blob blob{Hex(digest, digest_size), total, false};
-  const std::string target = PathOf(blob.sha256);
-  if (fs::exists(target)) {
-    blob.existed = true;
-    return blob;
-  }
-  std::error_code ec;
-  fs::create_directories(fs::path(target).parent_path(), ec);
-  if (rename(temp.path.c_str(), target.c_str()) != 0) {
-    return StoreFail(StoreErrorCode::kIo, std::string("cannot store the blob: ") + std::strerror(errno));
-  }
-  temp.keep = true;
-  return blob;
+  return writer->Finish();
 }
 
 StoreResult<Blob> BlobStore::PutBytes(std::span<const uint8_t> bytes, uint64_t max_bytes) {

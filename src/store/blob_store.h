@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -19,11 +20,33 @@ struct Blob {
   bool existed = false; ///< the same content was already stored
 };
 
+class BlobStore;
+
+/// Writes one blob incrementally (for data that is pushed, e.g. an HTTP request body).
+/// Abandoning a writer (destroying it before Finish) leaves nothing behind.
+class BlobWriter {
+ public:
+  BlobWriter(BlobWriter&&) noexcept;
+  ~BlobWriter();
+  /// Appends; fails (kTooLarge or kIo) and stays failed once the limit is exceeded.
+  StoreResult<void> Write(const uint8_t* data, size_t size);
+  /// Hashes, fsyncs and moves the blob into place.
+  StoreResult<Blob> Finish();
+
+ private:
+  friend class BlobStore;
+  BlobWriter(BlobStore* store, int fd, std::string temp_path, uint64_t max_bytes);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 class BlobStore {
  public:
   /// Uses (and creates) `root`.
   explicit BlobStore(std::string root);
 
+  /// Starts a blob of at most `max_bytes`.
+  StoreResult<BlobWriter> Begin(uint64_t max_bytes);
   /// Reads chunks from `read` (returns bytes read, 0 at the end, -1 on error) until the end.
   /// Refuses content larger than `max_bytes` as soon as it is exceeded.
   StoreResult<Blob> Put(const std::function<int64_t(uint8_t* buffer, size_t size)>& read, uint64_t max_bytes);

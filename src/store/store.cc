@@ -107,8 +107,10 @@ StoreResult<void> ValidateName(const std::string& what, const std::string& name)
 Store::Store(std::unique_ptr<Database> db, const std::string& blob_root) : db_(std::move(db)), blobs_(blob_root) {}
 Store::~Store() = default;
 
-StoreResult<std::unique_ptr<Store>> Store::Open(const std::string& data_dir) {
+StoreResult<std::unique_ptr<Store>> Store::Open(const std::string& data_dir_arg) {
   std::error_code ec;
+  // Absolute, so blob paths stay valid from any working folder (build work folders link to them).
+  const std::string data_dir = std::filesystem::absolute(data_dir_arg, ec).string();
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return StoreFail(StoreErrorCode::kIo, "cannot create " + data_dir + ": " + ec.message());
   try {
@@ -123,6 +125,7 @@ StoreResult<std::unique_ptr<Store>> Store::Open(const std::string& data_dir) {
 }
 
 int Store::RecoverInterruptedBuilds() {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare(
       "UPDATE builds SET status = 'failed', reason = 'the server stopped while the build was running', "
       "finished_at = ?1 WHERE status = 'running'");
@@ -132,6 +135,7 @@ int Store::RecoverInterruptedBuilds() {
 
 StoreResult<ModelRecord> Store::AddModel(const std::string& name, const std::string& version, const Blob& blob,
                                          const std::string& facts_json) {
+  std::lock_guard lock(mutex_);
   if (auto r = ValidateName("model name", name); !r) return tl::unexpected(r.error());
   if (auto r = ValidateName("model version", version); !r) return tl::unexpected(r.error());
   try {
@@ -147,12 +151,14 @@ StoreResult<ModelRecord> Store::AddModel(const std::string& name, const std::str
 }
 
 StoreResult<ModelRecord> Store::GetModel(int64_t id) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare(std::string("SELECT ") + kModelColumns + " FROM models WHERE id = ?1");
   if (!s.Bind(1, id).Step()) return StoreFail(StoreErrorCode::kNotFound, "no model " + std::to_string(id));
   return ReadModel(s);
 }
 
 StoreResult<ModelRecord> Store::FindModel(const std::string& name, const std::string& version) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare(std::string("SELECT ") + kModelColumns + " FROM models WHERE name = ?1 AND version = ?2");
   if (!s.Bind(1, name).Bind(2, version).Step()) {
     return StoreFail(StoreErrorCode::kNotFound, "no model " + name + " version " + version);
@@ -161,6 +167,7 @@ StoreResult<ModelRecord> Store::FindModel(const std::string& name, const std::st
 }
 
 std::vector<ModelRecord> Store::ListModels(const Page& page, const std::optional<std::string>& name) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare(std::string("SELECT ") + kModelColumns +
                              " FROM models WHERE id > ?1 AND (?2 IS NULL OR name = ?2) ORDER BY id LIMIT ?3");
   s.Bind(1, page.after_id);
@@ -172,6 +179,7 @@ std::vector<ModelRecord> Store::ListModels(const Page& page, const std::optional
 }
 
 StoreResult<void> Store::DeleteModel(int64_t id) {
+  std::lock_guard lock(mutex_);
   auto model = GetModel(id);
   if (!model) return tl::unexpected(model.error());
   Statement used = db_->Prepare("SELECT COUNT(*) FROM builds WHERE model_id = ?1");
@@ -188,6 +196,7 @@ StoreResult<void> Store::DeleteModel(int64_t id) {
 }
 
 StoreResult<std::string> Store::CreateToken(const std::string& name, bool read_only) {
+  std::lock_guard lock(mutex_);
   if (auto r = ValidateName("token name", name); !r) return tl::unexpected(r.error());
   unsigned char random[32];
   if (RAND_bytes(random, sizeof(random)) != 1) return StoreFail(StoreErrorCode::kIo, "no randomness for a token");
@@ -207,7 +216,14 @@ StoreResult<std::string> Store::CreateToken(const std::string& name, bool read_o
   return secret;
 }
 
+int64_t Store::CountTokens() {
+  std::lock_guard lock(mutex_);
+  Statement s = db_->Prepare("SELECT COUNT(*) FROM tokens");
+  return s.Step() ? s.Int(0) : 0;
+}
+
 std::optional<TokenRecord> Store::Authenticate(const std::string& secret) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare("SELECT id, name, read_only, created_at FROM tokens WHERE secret_sha256 = ?1");
   if (!s.Bind(1, Sha256Hex(secret)).Step()) return std::nullopt;
   return TokenRecord{s.Int(0), s.Text(1), s.Int(2) != 0, s.Text(3)};
@@ -215,6 +231,7 @@ std::optional<TokenRecord> Store::Authenticate(const std::string& secret) {
 
 StoreResult<BuildRecord> Store::AddBuild(int64_t model_id, const std::string& board, const std::string& builder,
                                          const std::string& cache_key) {
+  std::lock_guard lock(mutex_);
   if (auto model = GetModel(model_id); !model) return tl::unexpected(model.error());
   if (auto r = ValidateName("board", board); !r) return tl::unexpected(r.error());
   Statement s = db_->Prepare(
@@ -224,12 +241,14 @@ StoreResult<BuildRecord> Store::AddBuild(int64_t model_id, const std::string& bo
 }
 
 StoreResult<BuildRecord> Store::GetBuild(int64_t id) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare(std::string("SELECT ") + kBuildColumns + " FROM builds WHERE id = ?1");
   if (!s.Bind(1, id).Step()) return StoreFail(StoreErrorCode::kNotFound, "no build " + std::to_string(id));
   return ReadBuild(s);
 }
 
 std::vector<BuildRecord> Store::ListBuilds(const Page& page, const std::optional<BuildStatus>& status) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare(std::string("SELECT ") + kBuildColumns +
                              " FROM builds WHERE id > ?1 AND (?2 IS NULL OR status = ?2) ORDER BY id LIMIT ?3");
   s.Bind(1, page.after_id);
@@ -241,6 +260,7 @@ std::vector<BuildRecord> Store::ListBuilds(const Page& page, const std::optional
 }
 
 StoreResult<BuildRecord> Store::SetBuildStatus(int64_t id, BuildStatus to, const std::string& reason) {
+  std::lock_guard lock(mutex_);
   return Transaction(*db_, [&]() -> StoreResult<BuildRecord> {
     auto build = GetBuild(id);
     if (!build) return tl::unexpected(build.error());
@@ -262,6 +282,7 @@ StoreResult<BuildRecord> Store::SetBuildStatus(int64_t id, BuildStatus to, const
 }
 
 std::optional<BuildRecord> Store::FindSucceededBuild(const std::string& cache_key) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare(std::string("SELECT ") + kBuildColumns +
                              " FROM builds WHERE cache_key = ?1 AND status = 'succeeded' ORDER BY id DESC LIMIT 1");
   if (!s.Bind(1, cache_key).Step()) return std::nullopt;
@@ -269,6 +290,7 @@ std::optional<BuildRecord> Store::FindSucceededBuild(const std::string& cache_ke
 }
 
 StoreResult<void> Store::AddArtifact(int64_t build_id, const std::string& name, const Blob& blob) {
+  std::lock_guard lock(mutex_);
   if (auto r = ValidateName("artifact name", name); !r) return tl::unexpected(r.error());
   try {
     Statement s = db_->Prepare("INSERT INTO artifacts (build_id, name, blob_sha256, bytes) VALUES (?1, ?2, ?3, ?4)");
@@ -281,6 +303,7 @@ StoreResult<void> Store::AddArtifact(int64_t build_id, const std::string& name, 
 }
 
 std::vector<ArtifactRecord> Store::ListArtifacts(int64_t build_id) {
+  std::lock_guard lock(mutex_);
   Statement s = db_->Prepare("SELECT build_id, name, blob_sha256, bytes FROM artifacts WHERE build_id = ?1 ORDER BY name");
   s.Bind(1, build_id);
   std::vector<ArtifactRecord> artifacts;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,7 @@ struct Page {
   int64_t after_id = 0;
 };
 
+/// Thread-safe: every call takes the store's lock (one SQLite connection is shared).
 class Store {
  public:
   /// Opens (creating) `<data_dir>/tinymlaas.db` and `<data_dir>/blobs`, migrates the schema
@@ -84,6 +86,7 @@ class Store {
   /// Creates a token and returns its secret; only its SHA-256 is stored.
   StoreResult<std::string> CreateToken(const std::string& name, bool read_only);
   std::optional<TokenRecord> Authenticate(const std::string& secret);
+  int64_t CountTokens();
 
   StoreResult<BuildRecord> AddBuild(int64_t model_id, const std::string& board, const std::string& builder,
                                     const std::string& cache_key);
@@ -102,6 +105,7 @@ class Store {
   Store(std::unique_ptr<Database> db, const std::string& blob_root);
   int RecoverInterruptedBuilds();
 
+  std::recursive_mutex mutex_;
   std::unique_ptr<Database> db_;
   BlobStore blobs_;
   int recovered_builds_ = 0;

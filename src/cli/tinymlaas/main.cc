@@ -1,0 +1,26 @@
+// tinymlaas: the service (serve, token) and its command-line client.
+#include <CLI/CLI.hpp>
+
+#include "cli/tinymlaas/commands.h"
+
+namespace {
+
+using Setup = void (*)(CLI::App&, int*);
+
+// One row per command group.
+constexpr Setup kCommands[] = {
+    tml::cli::SetupServeCommand,
+    tml::cli::SetupTokenCommand,
+    tml::cli::SetupClientCommands,
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tinymlaas: ML models to microcontrollers, as a service"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  for (Setup setup : kCommands) setup(app, &exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,139 @@
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
+
+#include "cli/tinymlaas/commands.h"
+#include "firmware/host/board_spec.h"
+#include "jobs/build_queue.h"
+#include "jobs/local_runner.h"
+#include "server/server.h"
+#include "store/store.h"
+
+namespace tml::cli {
+namespace {
+
+struct ServeArgs {
+  std::string data = "tinymlaas-data";
+  std::string http = "127.0.0.1:8080";
+  int workers = 2;
+  uint64_t max_model_bytes = 50ull << 20;
+  double build_time_limit = 600;
+  std::string kit;
+  std::string tmlc;
+};
+
+/// The tmlc next to this executable.
+std::string SiblingTmlc() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path() / "tmlc").string();
+}
+
+int Serve(const ServeArgs& args) {
+  const auto colon = args.http.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "error: --http must be HOST:PORT\n");
+    return 2;
+  }
+  const std::string host = args.http.substr(0, colon);
+  const int port = std::atoi(args.http.c_str() + colon + 1);
+  auto store = store::Store::Open(args.data);
+  if (!store) {
+    std::fprintf(stderr, "error: %s\n", store.error().message.c_str());
+    return 1;
+  }
+  if ((*store)->recovered_builds() > 0) {
+    std::printf("marked %d build(s) interrupted by the last stop as failed\n", (*store)->recovered_builds());
+  }
+  std::string admin;
+  if ((*store)->CountTokens() == 0) {
+    auto token = (*store)->CreateToken("admin", false);
+    if (!token) {
+      std::fprintf(stderr, "error: %s\n", token.error().message.c_str());
+      return 1;
+    }
+    admin = *token;
+  }
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  jobs::LocalRunner runner(args.tmlc.empty() ? SiblingTmlc() : args.tmlc);
+  jobs::QueueOptions queue_options;
+  queue_options.workers = args.workers;
+  queue_options.time_limit_s = args.build_time_limit;
+  jobs::BuildQueue queue(**store, runner, args.data, queue_options);
+  server::ServerOptions options;
+  options.kit_dir = args.kit.empty() ? firmware::DefaultKitDir() : args.kit;
+  options.max_model_bytes = args.max_model_bytes;
+  server::Server server(**store, queue, options);
+  std::string error;
+  if (!server.Bind(host, port, &error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("TinyMLaaS serving http://%s:%d (API /api/v1, health /healthz), data in %s\n", host.c_str(),
+              server.port(), args.data.c_str());
+  if (!admin.empty()) std::printf("admin token (shown once): %s\n", admin.c_str());
+  std::fflush(stdout);
+  std::thread stopper([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    server.Stop();
+  });
+  server.Run();
+  pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  std::printf("stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+void SetupServeCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the API server and the build queue");
+  cmd->add_option("--data", args->data, "Data folder (SQLite database, blobs, logs)");
+  cmd->add_option("--http", args->http, "Listen address HOST:PORT (port 0 picks a free one)");
+  cmd->add_option("--workers", args->workers, "Builds run at once");
+  cmd->add_option("--max-model-bytes", args->max_model_bytes, "Largest model upload accepted");
+  cmd->add_option("--build-time-limit", args->build_time_limit, "Seconds a build may take");
+  cmd->add_option("--kit", args->kit, "Firmware kit folder");
+  cmd->add_option("--tmlc", args->tmlc, "tmlc used by the local runner (default: next to tinymlaas)");
+  cmd->callback([args, exit_code] { *exit_code = Serve(*args); });
+}
+
+void SetupTokenCommand(CLI::App& app, int* exit_code) {
+  auto data = std::make_shared<std::string>("tinymlaas-data");
+  auto name = std::make_shared<std::string>();
+  auto read_only = std::make_shared<bool>(false);
+  CLI::App* token = app.add_subcommand("token", "Manage API tokens (on the server host)");
+  CLI::App* create = token->add_subcommand("create", "Create a token and print it");
+  create->add_option("--data", *data, "Data folder of the server");
+  create->add_option("--name", *name, "Token name")->required();
+  create->add_flag("--read-only", *read_only, "The token may only read");
+  create->callback([=] {
+    auto store = store::Store::Open(*data);
+    if (!store) {
+      std::fprintf(stderr, "error: %s\n", store.error().message.c_str());
+      *exit_code = 1;
+      return;
+    }
+    auto secret = (*store)->CreateToken(*name, *read_only);
+    if (!secret) {
+      std::fprintf(stderr, "error: %s\n", secret.error().message.c_str());
+      *exit_code = 2;
+      return;
+    }
+    std::printf("%s\n", secret->c_str());
+  });
+  token->require_subcommand(1);
+}
+
+}  // namespace tml::cli

@@ -1,0 +1,56 @@
+#pragma once
+// The build queue: N worker threads take queued builds from the store (which persists the
+// queue across restarts), run them with a runner, store the artifacts and the outcome.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jobs/build_runner.h"
+#include "store/store.h"
+
+namespace tml::jobs {
+
+struct QueueOptions {
+  int workers = 2;
+  double time_limit_s = 600;
+  uint64_t max_artifact_bytes = 64ull << 20;
+};
+
+class BuildQueue {
+ public:
+  /// Starts the workers and enqueues every build the store has as queued.
+  BuildQueue(store::Store& store, BuildRunner& runner, std::string data_dir, QueueOptions options);
+  /// Cancels running builds and joins the workers.
+  ~BuildQueue();
+
+  void Enqueue(int64_t build_id);
+  /// Cancels a queued or running build.
+  store::StoreResult<store::BuildRecord> Cancel(int64_t build_id);
+  std::string LogPath(int64_t build_id) const;
+  size_t depth() const;
+  const char* runner_name() const { return runner_.name(); }
+
+ private:
+  void Work();
+  void RunOne(int64_t build_id);
+
+  store::Store& store_;
+  BuildRunner& runner_;
+  std::string data_dir_;
+  QueueOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<int64_t> queue_;
+  std::map<int64_t, std::shared_ptr<std::atomic<bool>>> running_;  // build id -> cancel flag
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace tml::jobs

@@ -1,0 +1,38 @@
+// /healthz, /api/v1/boards, /api/v1/builders.
+#include "firmware/host/board_spec.h"
+#include "jobs/build_queue.h"
+#include "server/routes.h"
+
+namespace tml::server {
+
+std::vector<Route> MetaRoutes() {
+  return {
+      {"GET", "/healthz", Access::kOpen, false,
+       [](RouteContext& c) { SendJson(c.response, 200, {{"status", "ok"}}); }},
+      {"GET", "/api/v1/boards", Access::kRead, false,
+       [](RouteContext& c) {
+         nlohmann::json items = nlohmann::json::array();
+         for (const std::string& name : firmware::ListBoards(c.options.kit_dir)) {
+           auto b = firmware::LoadBoard(c.options.kit_dir, name);
+           if (!b) continue;
+           items.push_back({{"name", b->name},
+                            {"description", b->description},
+                            {"flash_bytes", b->flash_bytes},
+                            {"ram_bytes", b->ram_bytes},
+                            {"model_slot", {{"address", b->slot_base}, {"size", b->slot_bytes}}},
+                            {"qemu_machine", b->qemu_machine}});
+         }
+         SendJson(c.response, 200, {{"items", items}});
+       }},
+      {"GET", "/api/v1/builders", Access::kRead, false,
+       [](RouteContext& c) {
+         SendJson(c.response, 200,
+                  {{"items", nlohmann::json::array({{{"name", c.queue.runner_name()},
+                                                     {"kind", "local"},
+                                                     {"contract_version", 1},
+                                                     {"boards", firmware::ListBoards(c.options.kit_dir)}}})}});
+       }},
+  };
+}
+
+}  // namespace tml::server

@@ -1,0 +1,118 @@
+// /api/v1/models: upload (streamed, size-limited, validated), list, get, download, delete.
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "compiler/compile.h"
+#include "compiler/plan_inspector.h"
+#include "compiler/tflite/tflite_reader.h"
+#include "runtime/plan.h"
+#include "server/api_error.h"
+#include "server/routes.h"
+#include "store/store.h"
+
+namespace tml::server {
+namespace {
+
+nlohmann::json ModelView(const store::ModelRecord& m) {
+  return {{"id", m.id},       {"name", m.name},         {"version", m.version},
+          {"sha256", m.blob_sha256}, {"bytes", m.bytes}, {"created_at", m.created_at},
+          {"facts", nlohmann::json::parse(m.facts_json, nullptr, false)}};
+}
+
+/// What `tmlc inspect` says about a model, or why it does not compile.
+nlohmann::json Facts(const std::vector<uint8_t>& tflite) {
+  auto compiled = compiler::Compile(tflite);
+  if (!compiled) return {{"compile_error", compiled.error().message}};
+  std::vector<uint64_t> words(compiled->plan.size() / 8 + 1);
+  std::memcpy(words.data(), compiled->plan.data(), compiled->plan.size());
+  Plan plan;
+  if (Plan::Load(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(compiled->plan.size()), &plan) !=
+      Status::kOk) {
+    return {{"compile_error", "the compiled plan does not load"}};
+  }
+  const compiler::PlanSummary s = compiler::Summarize(plan);
+  nlohmann::json ops = nlohmann::json::array();
+  for (const auto& op : s.ops) ops.push_back({{"kernel", op.kernel}, {"macs", op.macs}});
+  return {{"arena_bytes", s.arena_bytes}, {"plan_bytes", s.plan_bytes}, {"constant_bytes", s.constant_bytes},
+          {"macs", s.total_macs},         {"plan_sha256", s.content_sha256}, {"ops", ops}};
+}
+
+std::vector<uint8_t> ReadBlob(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void Upload(RouteContext& c) {
+  const std::string name = c.request.get_param_value("name");
+  const std::string version = c.request.has_param("version") ? c.request.get_param_value("version") : "1";
+  if (auto r = store::ValidateName("model name", name); !r) throw FromStore(r.error());
+  if (auto r = store::ValidateName("model version", version); !r) throw FromStore(r.error());
+  auto writer = c.store.blobs().Begin(c.options.max_model_bytes);
+  if (!writer) throw FromStore(writer.error());
+  std::optional<store::StoreError> failure;
+  (*c.body)([&](const char* data, size_t size) {
+    if (auto r = writer->Write(reinterpret_cast<const uint8_t*>(data), size); !r) {
+      failure = r.error();
+      return false;  // stop reading: nothing more is held or written
+    }
+    return true;
+  });
+  if (failure) throw FromStore(*failure);
+  auto blob = writer->Finish();
+  if (!blob) throw FromStore(blob.error());
+  const std::vector<uint8_t> bytes = ReadBlob(c.store.blobs().PathOf(blob->sha256));
+  if (auto graph = compiler::ReadTflite(bytes); !graph) {
+    if (!blob->existed) c.store.blobs().Remove(blob->sha256);
+    throw ApiError(422, "Unprocessable Content", "not a valid TFLite model: " + graph.error().message);
+  }
+  auto model = c.store.AddModel(name, version, *blob, Facts(bytes).dump());
+  if (!model) {
+    throw FromStore(model.error());
+  }
+  c.response.set_header("Location", "/api/v1/models/" + std::to_string(model->id));
+  SendJson(c.response, 201, ModelView(*model));
+}
+
+}  // namespace
+
+std::vector<Route> ModelRoutes() {
+  return {
+      {"POST", "/api/v1/models", Access::kWrite, true, Upload},
+      {"GET", "/api/v1/models", Access::kRead, false,
+       [](RouteContext& c) {
+         store::Page page;
+         if (c.request.has_param("limit")) page.limit = std::clamp<int64_t>(std::atoll(c.request.get_param_value("limit").c_str()), 1, 1000);
+         if (c.request.has_param("after")) page.after_id = std::atoll(c.request.get_param_value("after").c_str());
+         std::optional<std::string> name;
+         if (c.request.has_param("name")) name = c.request.get_param_value("name");
+         nlohmann::json items = nlohmann::json::array();
+         const auto models = c.store.ListModels(page, name);
+         for (const auto& m : models) items.push_back(ModelView(m));
+         nlohmann::json next = models.size() == static_cast<size_t>(page.limit) ? nlohmann::json(models.back().id) : nlohmann::json();
+         SendJson(c.response, 200, {{"items", items}, {"next_after", next}});
+       }},
+      {"GET", R"(/api/v1/models/(\d+))", Access::kRead, false,
+       [](RouteContext& c) {
+         auto m = c.store.GetModel(PathId(c.request, 1));
+         if (!m) throw FromStore(m.error());
+         SendJson(c.response, 200, ModelView(*m));
+       }},
+      {"GET", R"(/api/v1/models/(\d+)/file)", Access::kRead, false,
+       [](RouteContext& c) {
+         auto m = c.store.GetModel(PathId(c.request, 1));
+         if (!m) throw FromStore(m.error());
+         c.response.set_header("ETag", "\"" + m->blob_sha256 + "\"");
+         c.response.set_header("Content-Disposition", "attachment; filename=\"" + m->name + ".tflite\"");
+         const std::vector<uint8_t> bytes = ReadBlob(c.store.blobs().PathOf(m->blob_sha256));
+         c.response.set_content(std::string(bytes.begin(), bytes.end()), "application/octet-stream");
+       }},
+      {"DELETE", R"(/api/v1/models/(\d+))", Access::kWrite, false,
+       [](RouteContext& c) {
+         if (auto r = c.store.DeleteModel(PathId(c.request, 1)); !r) throw FromStore(r.error());
+         c.response.status = 204;
+       }},
+  };
+}
+
+}  // namespace tml::server

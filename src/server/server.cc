@@ -1,0 +1,130 @@
+#include "server/server.h"
+
+#include <atomic>
+#include <limits>
+
+#include "server/api_error.h"
+#include "server/routes.h"
+#include "store/store.h"
+
+namespace tml::server {
+
+ApiError FromStore(const store::StoreError& error) {
+  switch (error.code) {
+    case store::StoreErrorCode::kNotFound: return ApiError(404, "Not Found", error.message);
+    case store::StoreErrorCode::kConflict: return ApiError(409, "Conflict", error.message);
+    case store::StoreErrorCode::kInvalid: return ApiError(422, "Unprocessable Content", error.message);
+    case store::StoreErrorCode::kTooLarge: return ApiError(413, "Content Too Large", error.message);
+    case store::StoreErrorCode::kIo: break;
+  }
+  return ApiError(500, "Internal Server Error", error.message);
+}
+
+void SendJson(httplib::Response& response, int status, const nlohmann::json& body) {
+  response.status = status;
+  response.set_content(body.dump(), "application/json");
+}
+
+int64_t PathId(const httplib::Request& request, int index) {
+  try {
+    return std::stoll(request.matches[index].str());
+  } catch (const std::exception&) {
+    throw ApiError(400, "Bad Request", "'" + request.matches[index].str() + "' is not an id");
+  }
+}
+
+namespace {
+
+void SendProblem(httplib::Response& response, int status, const std::string& title, const std::string& detail) {
+  response.status = status;
+  response.set_content(nlohmann::json{{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}}.dump(),
+                       "application/problem+json");
+  if (status == 401) response.set_header("WWW-Authenticate", "Bearer");
+}
+
+/// Checks the bearer token against the route's access level; throws ApiError.
+void Authorize(const httplib::Request& request, Access access, store::Store& store) {
+  if (access == Access::kOpen) return;
+  const std::string header = request.get_header_value("Authorization");
+  const std::string prefix = "Bearer ";
+  if (header.empty()) throw ApiError(401, "Unauthorized", "this request needs 'Authorization: Bearer <token>'");
+  if (header.compare(0, prefix.size(), prefix) != 0) {
+    throw ApiError(401, "Unauthorized", "the Authorization header must be 'Bearer <token>'");
+  }
+  const auto token = store.Authenticate(header.substr(prefix.size()));
+  if (!token) throw ApiError(401, "Unauthorized", "the token is not valid");
+  if (access == Access::kWrite && token->read_only) {
+    throw ApiError(403, "Forbidden", "token '" + token->name + "' is read-only");
+  }
+}
+
+}  // namespace
+
+struct Server::Impl {
+  store::Store& store;
+  jobs::BuildQueue& queue;
+  ServerOptions options;
+  httplib::Server http;
+  int port = 0;
+
+  Impl(store::Store& s, jobs::BuildQueue& q, ServerOptions o) : store(s), queue(q), options(std::move(o)) {}
+
+  void Register(const Route& route) {
+    auto run = [this, route](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
+      try {
+        Authorize(req, route.access, store);
+        RouteContext context{req, res, body, store, queue, options};
+        route.handler(context);
+      } catch (const ApiError& e) {
+        SendProblem(res, e.status(), e.title(), e.what());
+      } catch (const std::exception& e) {
+        SendProblem(res, 500, "Internal Server Error", e.what());
+      }
+    };
+    const std::string method = route.method;
+    if (route.streaming_body) {
+      http.Post(route.pattern, [run](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        run(req, res, &reader);
+      });
+      return;
+    }
+    auto handler = [run](const httplib::Request& req, httplib::Response& res) { run(req, res, nullptr); };
+    if (method == "GET") http.Get(route.pattern, handler);
+    else if (method == "POST") http.Post(route.pattern, handler);
+    else if (method == "DELETE") http.Delete(route.pattern, handler);
+  }
+};
+
+Server::Server(store::Store& store, jobs::BuildQueue& queue, ServerOptions options)
+    : impl_(std::make_unique<Impl>(store, queue, std::move(options))) {
+  impl_->http.new_task_queue = [threads = impl_->options.threads] { return new httplib::ThreadPool(threads); };
+  // Uploads are limited by streaming into the blob store, not by buffering.
+  impl_->http.set_payload_max_length(std::numeric_limits<size_t>::max());
+  for (auto* table : {&MetaRoutes, &ModelRoutes, &BuildRoutes}) {
+    for (const Route& route : (*table)()) impl_->Register(route);
+  }
+  impl_->http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty()) SendProblem(res, 404, "Not Found", "no route for " + req.method + " " + req.path);
+  });
+}
+
+Server::~Server() = default;
+
+bool Server::Bind(const std::string& host, int port, std::string* error) {
+  if (port == 0) {
+    impl_->port = impl_->http.bind_to_any_port(host.c_str());
+  } else {
+    impl_->port = impl_->http.bind_to_port(host.c_str(), port) ? port : -1;
+  }
+  if (impl_->port <= 0) {
+    *error = "cannot listen on " + host + ":" + std::to_string(port);
+    return false;
+  }
+  return true;
+}
+
+void Server::Run() { impl_->http.listen_after_bind(); }
+void Server::Stop() { impl_->http.stop(); }
+int Server::port() const { return impl_->port; }
+
+}  // namespace tml::server

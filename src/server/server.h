@@ -1,0 +1,40 @@
+#pragma once
+// The HTTP API of `tinymlaas serve` (cpp-httplib, see docs/service.md): a table of routes,
+// bearer-token auth, problem+json errors.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace tml::store {
+class Store;
+}
+namespace tml::jobs {
+class BuildQueue;
+}
+
+namespace tml::server {
+
+struct ServerOptions {
+  std::string kit_dir;                          ///< firmware kit (boards)
+  uint64_t max_model_bytes = 50ull << 20;       ///< uploads above are refused while streaming
+  int threads = 8;
+};
+
+class Server {
+ public:
+  Server(store::Store& store, jobs::BuildQueue& queue, ServerOptions options);
+  ~Server();
+  /// Binds; returns false (with the reason in `error`) if the address is taken.
+  bool Bind(const std::string& host, int port, std::string* error);
+  /// Serves until Stop().
+  void Run();
+  void Stop();
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tml::server
