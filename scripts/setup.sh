@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git python3
   clang libclang-rt-14-dev                      # libFuzzer and sanitizers
   flatbuffers-compiler libflatbuffers-dev       # TFLite reader
-  libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev libcpp-httplib-dev
+  libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev libcpp-httplib-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm   # firmware and its emulated boards
 )

@@ -1,5 +1,6 @@
 #include "jobs/build_queue.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -75,6 +76,7 @@ void BuildQueue::Work() {
 void BuildQueue::RunOne(int64_t build_id) {
   auto build = store_.SetBuildStatus(build_id, store::BuildStatus::kRunning);
   if (!build) return;  // canceled meanwhile
+  const auto started = std::chrono::steady_clock::now();
   auto flag = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard lock(mutex_);
@@ -120,6 +122,10 @@ void BuildQueue::RunOne(int64_t build_id) {
                   : flag->load()   ? store::BuildStatus::kCanceled
                                    : store::BuildStatus::kFailed;
   (void)store_.SetBuildStatus(build_id, to, result.succeeded ? "" : result.reason);
+  if (options_.on_finished) {
+    options_.on_finished(store::BuildStatusName(to),
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   std::error_code ec;
   fs::remove_all(job.work_dir, ec);
 }

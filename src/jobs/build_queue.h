@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,8 @@ struct QueueOptions {
   int workers = 2;
   double time_limit_s = 600;
   uint64_t max_artifact_bytes = 64ull << 20;
+  /// Called when a build ends, with its final status name and its duration in seconds.
+  std::function<void(const std::string& status, double seconds)> on_finished;
 };
 
 class BuildQueue {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "server/metrics.h"
 #include "server/server.h"
 
 namespace tml::server {
@@ -20,6 +21,7 @@ struct RouteContext {
   store::Store& store;
   jobs::BuildQueue& queue;
   const ServerOptions& options;
+  Metrics& metrics;
 };
 
 enum class Access { kOpen, kRead, kWrite };

@@ -9,6 +9,11 @@ std::vector<Route> MetaRoutes() {
   return {
       {"GET", "/healthz", Access::kOpen, false,
        [](RouteContext& c) { SendJson(c.response, 200, {{"status", "ok"}}); }},
+      {"GET", "/metrics", Access::kOpen, false,
+       [](RouteContext& c) {
+         c.metrics.SetQueueDepth(static_cast<double>(c.queue.depth()));
+         c.response.set_content(c.metrics.Render(), "text/plain; version=0.0.4");
+       }},
       {"GET", "/api/v1/boards", Access::kRead, false,
        [](RouteContext& c) {
          nlohmann::json items = nlohmann::json::array();

@@ -73,13 +73,14 @@ struct Server::Impl {
     auto run = [this, route](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
       try {
         Authorize(req, route.access, store);
-        RouteContext context{req, res, body, store, queue, options};
+        RouteContext context{req, res, body, store, queue, options, *options.metrics};
         route.handler(context);
       } catch (const ApiError& e) {
         SendProblem(res, e.status(), e.title(), e.what());
       } catch (const std::exception& e) {
         SendProblem(res, 500, "Internal Server Error", e.what());
       }
+      options.metrics->CountRequest(route.pattern, route.method, res.status);
     };
     const std::string method = route.method;
     if (route.streaming_body) {

@@ -15,7 +15,10 @@ class BuildQueue;
 
 namespace tml::server {
 
+class Metrics;
+
 struct ServerOptions {
+  Metrics* metrics = nullptr;                   ///< where requests are counted (required)
   std::string kit_dir;                          ///< firmware kit (boards)
   uint64_t max_model_bytes = 50ull << 20;       ///< uploads above are refused while streaming
   int threads = 8;

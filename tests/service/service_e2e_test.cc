@@ -120,6 +120,11 @@ TEST(ServiceTest, PushBuildDownloadEmulateAndRestartShouldWorkAsAUserExpects) {
     ASSERT_FALSE(server.admin().empty());
     auto c = server.Client();
     EXPECT_EQ(c.Get("/healthz")->status, 200);
+    auto metrics = c.Get("/metrics");
+    ASSERT_TRUE(metrics && metrics->status == 200);
+    EXPECT_NE(metrics->body.find("tinymlaas_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
+              std::string::npos) << metrics->body;
+    EXPECT_NE(metrics->body.find("tinymlaas_build_queue_depth"), std::string::npos);
     auto up = Upload(c, server.admin(), "kws", model);
     ASSERT_TRUE(up && up->status == 201) << Detail(up);
     const auto m = nlohmann::json::parse(up->body);

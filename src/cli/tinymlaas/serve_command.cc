@@ -9,6 +9,7 @@
 #include "firmware/host/board_spec.h"
 #include "jobs/build_queue.h"
 #include "jobs/local_runner.h"
+#include "server/metrics.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -64,12 +65,17 @@ int Serve(const ServeArgs& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  server::Metrics metrics;
   jobs::LocalRunner runner(args.tmlc.empty() ? SiblingTmlc() : args.tmlc);
   jobs::QueueOptions queue_options;
+  queue_options.on_finished = [&metrics](const std::string& status, double seconds) {
+    metrics.ObserveBuild(status, seconds);
+  };
   queue_options.workers = args.workers;
   queue_options.time_limit_s = args.build_time_limit;
   jobs::BuildQueue queue(**store, runner, args.data, queue_options);
   server::ServerOptions options;
+  options.metrics = &metrics;
   options.kit_dir = args.kit.empty() ? firmware::DefaultKitDir() : args.kit;
   options.max_model_bytes = args.max_model_bytes;
   server::Server server(**store, queue, options);
