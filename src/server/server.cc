@@ -96,6 +96,14 @@ struct Server::Impl {
   }
 };
 
+std::vector<std::pair<std::string, std::string>> RouteList() {
+  std::vector<std::pair<std::string, std::string>> routes;
+  for (auto* table : {&MetaRoutes, &ModelRoutes, &BuildRoutes}) {
+    for (const Route& route : (*table)()) routes.emplace_back(route.method, route.pattern);
+  }
+  return routes;
+}
+
 Server::Server(store::Store& store, jobs::BuildQueue& queue, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, queue, std::move(options))) {
   impl_->http.new_task_queue = [threads = impl_->options.threads] { return new httplib::ThreadPool(threads); };
@@ -104,6 +112,8 @@ Server::Server(store::Store& store, jobs::BuildQueue& queue, ServerOptions optio
   for (auto* table : {&MetaRoutes, &ModelRoutes, &BuildRoutes}) {
     for (const Route& route : (*table)()) impl_->Register(route);
   }
+  if (impl_->options.web_dir.empty()) impl_->options.web_dir = TML_DEFAULT_WEB_DIR;
+  impl_->http.set_mount_point("/docs/assets", impl_->options.web_dir + "/node_modules/swagger-ui-dist");
   impl_->http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) SendProblem(res, 404, "Not Found", "no route for " + req.method + " " + req.path);
   });

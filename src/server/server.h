@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tml::store {
 class Store;
@@ -22,7 +24,11 @@ struct ServerOptions {
   std::string kit_dir;                          ///< firmware kit (boards)
   uint64_t max_model_bytes = 50ull << 20;       ///< uploads above are refused while streaming
   int threads = 8;
+  std::string web_dir;                          ///< web/ (Swagger UI assets under node_modules)
 };
+
+/// Every (method, path pattern) the API serves, for checking against api/openapi.yaml.
+std::vector<std::pair<std::string, std::string>> RouteList();
 
 class Server {
  public:

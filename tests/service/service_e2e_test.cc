@@ -120,6 +120,14 @@ TEST(ServiceTest, PushBuildDownloadEmulateAndRestartShouldWorkAsAUserExpects) {
     ASSERT_FALSE(server.admin().empty());
     auto c = server.Client();
     EXPECT_EQ(c.Get("/healthz")->status, 200);
+    // Swagger UI and the spec are served by us, open, without a CDN.
+    auto docs = c.Get("/docs");
+    ASSERT_TRUE(docs && docs->status == 200);
+    EXPECT_EQ(docs->body.find("http"), std::string::npos) << "no external URL in /docs";
+    auto bundle = c.Get("/docs/assets/swagger-ui-bundle.js");
+    ASSERT_TRUE(bundle);
+    EXPECT_EQ(bundle->status, 200) << "run npm ci in web/ (scripts/setup.sh does)";
+    EXPECT_EQ(c.Get("/openapi.yaml")->status, 200);
     auto metrics = c.Get("/metrics");
     ASSERT_TRUE(metrics && metrics->status == 200);
     EXPECT_NE(metrics->body.find("tinymlaas_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
