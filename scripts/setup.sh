@@ -13,6 +13,9 @@ PACKAGES=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm   # firmware and its emulated boards
 )
 
+# `scripts/setup.sh --bench` adds the load tools bench/api_bench.sh uses (nginx is the ceiling).
+if [[ "${1:-}" == --bench ]]; then PACKAGES+=(wrk nginx-light); fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

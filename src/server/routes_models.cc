@@ -20,6 +20,16 @@ nlohmann::json ModelView(const store::ModelRecord& m) {
           {"facts", nlohmann::json::parse(m.facts_json, nullptr, false)}};
 }
 
+/// The same view as text, with the stored facts spliced in verbatim: listing many models
+/// must not re-parse every model's facts (it dominated the list's cost).
+std::string ModelViewText(const store::ModelRecord& m) {
+  nlohmann::json head = {{"id", m.id},           {"name", m.name},   {"version", m.version},
+                         {"sha256", m.blob_sha256}, {"bytes", m.bytes}, {"created_at", m.created_at}};
+  std::string text = head.dump();
+  text.pop_back();  // the closing brace
+  return text + ",\"facts\":" + m.facts_json + "}";
+}
+
 /// What `tmlc inspect` says about a model, or why it does not compile.
 nlohmann::json Facts(const std::vector<uint8_t>& tflite) {
   auto compiled = compiler::Compile(tflite);
@@ -86,11 +96,13 @@ std::vector<Route> ModelRoutes() {
          if (c.request.has_param("after")) page.after_id = std::atoll(c.request.get_param_value("after").c_str());
          std::optional<std::string> name;
          if (c.request.has_param("name")) name = c.request.get_param_value("name");
-         nlohmann::json items = nlohmann::json::array();
          const auto models = c.store.ListModels(page, name);
-         for (const auto& m : models) items.push_back(ModelView(m));
-         nlohmann::json next = models.size() == static_cast<size_t>(page.limit) ? nlohmann::json(models.back().id) : nlohmann::json();
-         SendJson(c.response, 200, {{"items", items}, {"next_after", next}});
+         std::string body = "{\"items\":[";
+         for (size_t i = 0; i < models.size(); ++i) body += (i ? "," : "") + ModelViewText(models[i]);
+         const bool more = models.size() == static_cast<size_t>(page.limit);
+         body += "],\"next_after\":" + (more ? std::to_string(models.back().id) : std::string("null")) + "}";
+         c.response.status = 200;
+         c.response.set_content(body, "application/json");
        }},
       {"GET", R"(/api/v1/models/(\d+))", Access::kRead, false,
        [](RouteContext& c) {

@@ -106,7 +106,13 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
 
 Server::Server(store::Store& store, jobs::BuildQueue& queue, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, queue, std::move(options))) {
+  // cpp-httplib serves a keep-alive connection on one thread: the pool bounds the concurrent
+  // connections, and connections are recycled after 100 requests to stay fair.
   impl_->http.new_task_queue = [threads = impl_->options.threads] { return new httplib::ThreadPool(threads); };
+  impl_->http.set_keep_alive_max_count(100);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
+  // delayed ACKs add 40 ms to every response.
+  impl_->http.set_tcp_nodelay(true);
   // Uploads are limited by streaming into the blob store, not by buffering.
   impl_->http.set_payload_max_length(std::numeric_limits<size_t>::max());
   for (auto* table : {&MetaRoutes, &ModelRoutes, &BuildRoutes}) {

@@ -23,7 +23,7 @@ struct ServerOptions {
   Metrics* metrics = nullptr;                   ///< where requests are counted (required)
   std::string kit_dir;                          ///< firmware kit (boards)
   uint64_t max_model_bytes = 50ull << 20;       ///< uploads above are refused while streaming
-  int threads = 8;
+  int threads = 64;                             ///< a keep-alive connection holds one thread
   std::string web_dir;                          ///< web/ (Swagger UI assets under node_modules)
 };
 

@@ -34,6 +34,7 @@ struct Connection {
   httplib::Client Client() const {
     httplib::Client client(Url());
     client.set_read_timeout(600, 0);
+    client.set_tcp_nodelay(true);
     return client;
   }
 };
