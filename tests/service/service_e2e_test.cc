@@ -82,6 +82,39 @@ std::string Detail(const httplib::Result& r) {
   return j.is_object() ? j.value("detail", std::string()) : r->body;
 }
 
+/// Responses recorded for validation against the spec's schemas (validate_responses.mjs).
+nlohmann::json& Recorded() {
+  static nlohmann::json responses = nlohmann::json::array();
+  return responses;
+}
+
+/// Records a JSON response of `method` on the spec path `path` (e.g. "/api/v1/models/{id}").
+void Record(const std::string& method, const std::string& path, const httplib::Result& r) {
+  if (r && (r->get_header_value("Content-Type").rfind("application/json", 0) == 0 ||
+            r->get_header_value("Content-Type").rfind("application/problem+json", 0) == 0)) {
+    Recorded().push_back({{"method", method}, {"path", path}, {"status", r->status},
+                          {"content_type", r->get_header_value("Content-Type")}, {"body", r->body}});
+  }
+}
+
+std::string Fresh(const std::string& name);
+
+/// Checks every response this test recorded against the spec's schemas, then forgets them.
+void ExpectRecordedResponsesMatchSpec() {
+  ASSERT_FALSE(Recorded().empty());
+  const std::string file = Fresh("responses-" + std::to_string(Recorded().size())) + ".json";
+  std::ofstream(file) << Recorded().dump();
+  Recorded() = nlohmann::json::array();
+  const std::string command = "node " + std::string(TML_SOURCE_DIR) + "/tests/service/validate_responses.mjs " +
+                              std::string(TML_SOURCE_DIR) + "/api/openapi.yaml " + file + " 2>&1";
+  FILE* p = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[512];
+  while (fgets(buffer, sizeof(buffer), p) != nullptr) output += buffer;
+  EXPECT_EQ(pclose(p), 0) << output;
+  EXPECT_NE(output.find("responses matching the spec"), std::string::npos) << output;
+}
+
 std::string Fresh(const std::string& name) {
   const auto dir = fs::temp_directory_path() / ("tml-service-test-" + std::to_string(getpid())) / name;
   fs::remove_all(dir);
@@ -90,8 +123,10 @@ std::string Fresh(const std::string& name) {
 }
 
 httplib::Result Upload(httplib::Client& c, const std::string& token, const std::string& name, const std::string& body) {
-  return c.Post("/api/v1/models?name=" + httplib::detail::encode_query_param(name), Bearer(token), body,
-                "application/octet-stream");
+  auto r = c.Post("/api/v1/models?name=" + httplib::detail::encode_query_param(name), Bearer(token), body,
+                  "application/octet-stream");
+  Record("POST", "/api/v1/models", r);
+  return r;
 }
 
 /// Polls a build until it is finished.
@@ -144,7 +179,14 @@ TEST(ServiceTest, PushBuildDownloadEmulateAndRestartShouldWorkAsAUserExpects) {
 
     auto b = c.Post("/api/v1/builds", Bearer(server.admin()), R"({"model": "kws", "board": "netduinoplus2"})",
                     "application/json");
+    Record("POST", "/api/v1/builds", b);
     ASSERT_TRUE(b && b->status == 202) << Detail(b);
+    Record("GET", "/healthz", c.Get("/healthz"));
+    Record("GET", "/api/v1/boards", c.Get("/api/v1/boards", Bearer(server.admin())));
+    Record("GET", "/api/v1/builders", c.Get("/api/v1/builders", Bearer(server.admin())));
+    Record("GET", "/api/v1/models", c.Get("/api/v1/models", Bearer(server.admin())));
+    Record("GET", "/api/v1/models/{id}", c.Get("/api/v1/models/1", Bearer(server.admin())));
+    Record("GET", "/api/v1/models/{id}", c.Get("/api/v1/models/999", Bearer(server.admin())));
     build_id = nlohmann::json::parse(b->body)["id"];
     // Follow the log while it runs.
     std::string log;
@@ -153,6 +195,10 @@ TEST(ServiceTest, PushBuildDownloadEmulateAndRestartShouldWorkAsAUserExpects) {
     ASSERT_TRUE(follow && follow->status == 200);
     EXPECT_NE(log.find("build succeeded"), std::string::npos) << log;
     EXPECT_EQ(WaitForBuild(c, server.admin(), build_id)["status"], "succeeded");
+    Record("GET", "/api/v1/builds/{id}", c.Get("/api/v1/builds/" + std::to_string(build_id), Bearer(server.admin())));
+    Record("GET", "/api/v1/builds", c.Get("/api/v1/builds", Bearer(server.admin())));
+    Record("GET", "/api/v1/builds/{id}/artifacts",
+           c.Get("/api/v1/builds/" + std::to_string(build_id) + "/artifacts", Bearer(server.admin())));
 
     // Download firmware.bin (and check ETag/Range), run it on QEMU, get the golden output.
     const std::string dir = data + "-fw";
@@ -177,6 +223,7 @@ TEST(ServiceTest, PushBuildDownloadEmulateAndRestartShouldWorkAsAUserExpects) {
     // An identical request reuses the build.
     auto same = c.Post("/api/v1/builds", Bearer(server.admin()), R"({"model": "kws", "board": "netduinoplus2"})",
                        "application/json");
+    Record("POST", "/api/v1/builds", same);
     ASSERT_TRUE(same && same->status == 200);
     EXPECT_TRUE(nlohmann::json::parse(same->body)["reused"].get<bool>());
   }
@@ -194,6 +241,7 @@ TEST(ServiceTest, PushBuildDownloadEmulateAndRestartShouldWorkAsAUserExpects) {
   auto artifact = c.Get("/api/v1/builds/" + std::to_string(build_id) + "/artifacts/firmware.bin", Bearer(admin));
   ASSERT_TRUE(artifact && artifact->status == 200);
   EXPECT_EQ(artifact->body, ReadText(data + "-fw/firmware.bin"));
+  ExpectRecordedResponsesMatchSpec();
 }
 
 TEST(ServiceTest, BadRequestsShouldGetClearErrorsAndLoseNothing) {
@@ -205,6 +253,7 @@ TEST(ServiceTest, BadRequestsShouldGetClearErrorsAndLoseNothing) {
   const std::string model = ReadText(std::string(TML_SHARED_DIR) + "/models/kws_ref_model.tflite");
 
   auto none = c.Get("/api/v1/models");
+  Record("GET", "/api/v1/models", none);
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 401);
   EXPECT_EQ(none->get_header_value("Content-Type"), "application/problem+json");
@@ -251,6 +300,7 @@ TEST(ServiceTest, BadRequestsShouldGetClearErrorsAndLoseNothing) {
       << "ad01 is 277 KB, over this server's 100 KB limit";
   ASSERT_EQ(Upload(c, admin, "kws", model)->status, 201);
   auto board = c.Post("/api/v1/builds", Bearer(admin), R"({"model": "kws", "board": "esp32"})", "application/json");
+  Record("POST", "/api/v1/builds", board);
   ASSERT_TRUE(board);
   EXPECT_EQ(board->status, 422);
   EXPECT_NE(Detail(board).find("unknown board 'esp32'"), std::string::npos) << Detail(board);
@@ -272,6 +322,7 @@ TEST(ServiceTest, BadRequestsShouldGetClearErrorsAndLoseNothing) {
   EXPECT_EQ(done["status"], "failed");
   const std::string log = c.Get("/api/v1/builds/" + std::to_string(id) + "/log", Bearer(admin))->body;
   EXPECT_NE(log.find("unsupported operator LSTM"), std::string::npos) << log;
+  ExpectRecordedResponsesMatchSpec();
 }
 
 TEST(ServiceTest, KillingTheServerMidBuildShouldLeaveTheBuildFailedWithItsReason) {
