@@ -135,8 +135,17 @@ std::vector<Route> BuildRoutes() {
          store::Page page;
          if (c.request.has_param("limit")) page.limit = std::clamp<int64_t>(std::atoll(c.request.get_param_value("limit").c_str()), 1, 1000);
          if (c.request.has_param("after")) page.after_id = std::atoll(c.request.get_param_value("after").c_str());
+         std::optional<store::BuildStatus> status;
+         if (c.request.has_param("status")) {
+           const std::string wanted = c.request.get_param_value("status");
+           for (auto s : {store::BuildStatus::kQueued, store::BuildStatus::kRunning, store::BuildStatus::kSucceeded,
+                          store::BuildStatus::kFailed, store::BuildStatus::kCanceled}) {
+             if (wanted == store::BuildStatusName(s)) status = s;
+           }
+           if (!status) throw ApiError(422, "Unprocessable Content", "unknown status '" + wanted + "'");
+         }
          nlohmann::json items = nlohmann::json::array();
-         const auto builds = c.store.ListBuilds(page);
+         const auto builds = c.store.ListBuilds(page, status);
          for (const auto& b : builds) items.push_back(BuildView(b));
          nlohmann::json next = builds.size() == static_cast<size_t>(page.limit) ? nlohmann::json(builds.back().id) : nlohmann::json();
          SendJson(c.response, 200, {{"items", items}, {"next_after", next}});

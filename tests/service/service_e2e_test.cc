@@ -2,6 +2,10 @@
 // the real tmlc and QEMU behind it; then the bad inputs, each with its clear error.
 #include <httplib.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +66,15 @@ class ServerProcess {
     pid_ = -1;
   }
   const std::string& url() const { return url_; }
+  /// Peak resident memory of the server process, in KB.
+  long PeakRssKb() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+  }
   const std::string& admin() const { return admin_; }
   httplib::Client Client() const {
     httplib::Client c(url_);
@@ -323,6 +336,52 @@ TEST(ServiceTest, BadRequestsShouldGetClearErrorsAndLoseNothing) {
   const std::string log = c.Get("/api/v1/builds/" + std::to_string(id) + "/log", Bearer(admin))->body;
   EXPECT_NE(log.find("unsupported operator LSTM"), std::string::npos) << log;
   ExpectRecordedResponsesMatchSpec();
+}
+
+TEST(ServiceTest, HugeUploadShouldBeRefusedWithoutBeingHeldInMemory) {
+  const std::string data = Fresh("huge");
+  ServerProcess server(data);  // default limit: 50 MB
+  ASSERT_FALSE(server.url().empty());
+  auto c = server.Client();
+  // A raw socket: send the 200 MB body until the server answers or closes (bounded in time).
+  const auto colon = server.url().rfind(':');
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(std::stoi(server.url().substr(colon + 1))));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const size_t total = 200u << 20;
+  const std::string head = "POST /api/v1/models?name=huge HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                           server.admin() + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                           std::to_string(total) + "\r\n\r\n";
+  ASSERT_EQ(send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  const std::string chunk(1 << 16, '\0');
+  std::string reply;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (size_t sent = 0; std::chrono::steady_clock::now() < deadline;) {
+    pollfd p{fd, static_cast<short>(POLLIN | (sent < total ? POLLOUT : 0)), 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buffer[4096];
+      const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+      if (n <= 0) break;
+      reply.append(buffer, static_cast<size_t>(n));
+      if (reply.find("\r\n\r\n") != std::string::npos && reply.find("}") != std::string::npos) break;
+      continue;
+    }
+    const ssize_t n = send(fd, chunk.data(), std::min(chunk.size(), total - sent), MSG_NOSIGNAL);
+    if (n <= 0) continue;  // the server stopped reading; its answer follows
+    sent += static_cast<size_t>(n);
+  }
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+  EXPECT_NE(reply.find("exceeds the limit"), std::string::npos) << reply;
+  EXPECT_LT(server.PeakRssKb(), 100 * 1024) << "the upload was held in memory";
+  EXPECT_EQ(c.Get("/healthz")->status, 200);
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(data + "/blobs")) files += e.is_regular_file();
+  EXPECT_EQ(files, 0u) << "a refused upload left a file";
 }
 
 TEST(ServiceTest, KillingTheServerMidBuildShouldLeaveTheBuildFailedWithItsReason) {

@@ -12,7 +12,23 @@
 namespace tml::cli {
 namespace {
 
-/// Where the server is and who we are: flags, else TINYMLAAS_URL / TINYMLAAS_TOKEN.
+/// A setting from the config file ($TINYMLAAS_CONFIG, else ~/.config/tinymlaas/config.json):
+/// {"url": "...", "token": "..."}.
+std::string ConfigValue(const char* key) {
+  std::string path;
+  if (const char* env = std::getenv("TINYMLAAS_CONFIG")) {
+    path = env;
+  } else if (const char* home = std::getenv("HOME")) {
+    path = std::string(home) + "/.config/tinymlaas/config.json";
+  }
+  std::ifstream in(path);
+  if (!in) return {};
+  const auto config = nlohmann::json::parse(in, nullptr, false);
+  return config.is_object() && config.contains(key) && config[key].is_string() ? config[key].get<std::string>() : "";
+}
+
+/// Where the server is and who we are: flags, else TINYMLAAS_URL / TINYMLAAS_TOKEN, else the
+/// config file.
 struct Connection {
   std::string url;
   std::string token;
@@ -20,14 +36,15 @@ struct Connection {
 
   std::string Url() const {
     if (!url.empty()) return url;
-    const char* env = std::getenv("TINYMLAAS_URL");
-    return env != nullptr ? env : "http://127.0.0.1:8080";
+    if (const char* env = std::getenv("TINYMLAAS_URL")) return env;
+    const std::string configured = ConfigValue("url");
+    return configured.empty() ? "http://127.0.0.1:8080" : configured;
   }
   httplib::Headers Headers() const {
     std::string t = token;
     if (t.empty()) {
       const char* env = std::getenv("TINYMLAAS_TOKEN");
-      t = env != nullptr ? env : "";
+      t = env != nullptr ? env : ConfigValue("token");
     }
     return t.empty() ? httplib::Headers{} : httplib::Headers{{"Authorization", "Bearer " + t}};
   }
