@@ -72,7 +72,17 @@ struct Server::Impl {
   void Register(const Route& route) {
     auto run = [this, route](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* body) {
       try {
-        Authorize(req, route.access, store);
+        try {
+          Authorize(req, route.access, store);
+        } catch (const ApiError&) {
+          // Read (and drop) a refused upload's body, up to the upload limit, so the client
+          // gets the answer instead of a connection closed mid-request.
+          if (body != nullptr) {
+            uint64_t drained = 0;
+            (*body)([&](const char*, size_t size) { return (drained += size) <= options.max_model_bytes; });
+          }
+          throw;
+        }
         RouteContext context{req, res, body, store, queue, options, *options.metrics};
         route.handler(context);
       } catch (const ApiError& e) {

@@ -116,9 +116,7 @@ StoreResult<std::unique_ptr<Store>> Store::Open(const std::string& data_dir_arg)
   try {
     auto db = std::make_unique<Database>(data_dir + "/tinymlaas.db");
     Migrate(*db);
-    std::unique_ptr<Store> store(new Store(std::move(db), data_dir + "/blobs"));
-    store->recovered_builds_ = store->RecoverInterruptedBuilds();
-    return store;
+    return std::unique_ptr<Store>(new Store(std::move(db), data_dir + "/blobs"));
   } catch (const DatabaseError& e) {
     return StoreFail(StoreErrorCode::kIo, e.what());
   }

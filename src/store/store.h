@@ -66,14 +66,15 @@ struct Page {
 /// Thread-safe: every call takes the store's lock (one SQLite connection is shared).
 class Store {
  public:
-  /// Opens (creating) `<data_dir>/tinymlaas.db` and `<data_dir>/blobs`, migrates the schema
-  /// and marks builds interrupted by a previous crash as failed.
+  /// Opens (creating) `<data_dir>/tinymlaas.db` and `<data_dir>/blobs` and migrates the schema.
   static StoreResult<std::unique_ptr<Store>> Open(const std::string& data_dir);
   ~Store();
 
   BlobStore& blobs() { return blobs_; }
-  /// How many running builds Open() found and marked failed.
-  int recovered_builds() const { return recovered_builds_; }
+  /// Marks builds left `running` by a previous server process as failed, with the reason.
+  /// Only the server calls this, at start: other tools (token create) open the same store
+  /// while a server runs. Returns how many builds it marked.
+  int RecoverInterruptedBuilds();
 
   StoreResult<ModelRecord> AddModel(const std::string& name, const std::string& version, const Blob& blob,
                                     const std::string& facts_json);
@@ -103,12 +104,10 @@ class Store {
 
  private:
   Store(std::unique_ptr<Database> db, const std::string& blob_root);
-  int RecoverInterruptedBuilds();
 
   std::recursive_mutex mutex_;
   std::unique_ptr<Database> db_;
   BlobStore blobs_;
-  int recovered_builds_ = 0;
 };
 
 /// Names of models and tokens: 1..100 of [A-Za-z0-9._-], not starting with '.', no "..".

@@ -59,6 +59,10 @@ struct Connection {
 /// Prints the server's problem detail (or the transport error) and returns an exit code.
 int Report(const httplib::Result& result) {
   if (!result) {
+    if (result.error() == httplib::Error::Write) {
+      std::fprintf(stderr, "error: the server stopped reading the request (it refused it, e.g. as too large)\n");
+      return 2;
+    }
     std::fprintf(stderr, "error: cannot reach the server: %s\n", httplib::to_string(result.error()).c_str());
     return 1;
   }

@@ -1,5 +1,6 @@
 // tinymlaas: the service (serve, token) and its command-line client.
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 #include "cli/tinymlaas/commands.h"
 
@@ -17,6 +18,9 @@ constexpr Setup kCommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A server that refuses an upload closes the connection mid-body: that must be an error
+  // to report, not a signal that kills the client.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"tinymlaas: ML models to microcontrollers, as a service"};
   app.require_subcommand(1);
   int exit_code = 0;

@@ -46,8 +46,8 @@ int Serve(const ServeArgs& args) {
     std::fprintf(stderr, "error: %s\n", store.error().message.c_str());
     return 1;
   }
-  if ((*store)->recovered_builds() > 0) {
-    std::printf("marked %d build(s) interrupted by the last stop as failed\n", (*store)->recovered_builds());
+  if (const int recovered = (*store)->RecoverInterruptedBuilds(); recovered > 0) {
+    std::printf("marked %d build(s) interrupted by the last stop as failed\n", recovered);
   }
   std::string admin;
   if ((*store)->CountTokens() == 0) {
