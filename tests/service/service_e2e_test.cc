@@ -384,6 +384,34 @@ TEST(ServiceTest, HugeUploadShouldBeRefusedWithoutBeingHeldInMemory) {
   EXPECT_EQ(files, 0u) << "a refused upload left a file";
 }
 
+TEST(ServiceTest, CanceledBuildShouldEndCanceledAndStayThatWay) {
+  const std::string data = Fresh("cancel");
+  ServerProcess server(data, {"--workers", "1"});
+  auto c = server.Client();
+  const std::string admin = server.admin();
+  ASSERT_EQ(Upload(c, admin, "vww", ReadText(std::string(TML_SHARED_DIR) + "/models/vww_96_int8.tflite"))->status, 201);
+  std::vector<int64_t> ids;
+  for (const char* board : {"mps2-an386", "netduinoplus2"}) {
+    auto b = c.Post("/api/v1/builds", Bearer(admin), std::string(R"({"model": "vww", "board": ")") + board + "\"}",
+                    "application/json");
+    ASSERT_TRUE(b && b->status == 202) << Detail(b);
+    ids.push_back(nlohmann::json::parse(b->body)["id"]);
+  }
+  for (int64_t id : ids) {
+    auto r = c.Post("/api/v1/builds/" + std::to_string(id) + "/cancel", Bearer(admin), "", "application/json");
+    ASSERT_TRUE(r && r->status == 202) << Detail(r);
+  }
+  for (int64_t id : ids) {
+    const auto done = WaitForBuild(c, admin, id);
+    // A build may finish before the cancel reaches it; otherwise it must end canceled.
+    EXPECT_TRUE(done["status"] == "canceled" || done["status"] == "succeeded") << done.dump();
+  }
+  // A finished build cannot be canceled again.
+  auto again = c.Post("/api/v1/builds/" + std::to_string(ids[1]) + "/cancel", Bearer(admin), "", "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409) << again->body;
+}
+
 TEST(ServiceTest, KillingTheServerMidBuildShouldLeaveTheBuildFailedWithItsReason) {
   const std::string data = Fresh("kill");
   const std::string model = ReadText(std::string(TML_SHARED_DIR) + "/models/vww_96_int8.tflite");

@@ -86,6 +86,7 @@ int Serve(const ServeArgs& args) {
   }
   std::printf("TinyMLaaS serving http://%s:%d (API /api/v1, health /healthz), data in %s\n", host.c_str(),
               server.port(), args.data.c_str());
+  std::printf("Swagger UI: http://%s:%d/docs\n", host.c_str(), server.port());
   if (!admin.empty()) std::printf("admin token (shown once): %s\n", admin.c_str());
   std::fflush(stdout);
   std::thread stopper([&] {
