@@ -8,33 +8,30 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "compiler/compile.h"
+#include "compiler/loaded_plan.h"
 #include "runtime/interpreter.h"
 #include "runtime/plan.h"
+#include "read_input.h"
 
 namespace {
+
+using tml::bench::ReadInput;
 
 const char* kModels[] = {"kws_ref_model", "kws_ref_model_float32", "vww_96_int8", "pretrainedResnet_quant",
                          "ad01_int8"};
 
-std::vector<uint8_t> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-/// A compiled model ready to run: plan bytes (aligned), arena and interpreter.
+/// A compiled model ready to run: plan, arena and interpreter.
 struct Loaded {
   std::vector<uint8_t> tflite;
-  std::vector<uint64_t> plan_words;
-  uint32_t plan_bytes = 0;
+  std::optional<tml::compiler::LoadedPlan> plan;
   std::vector<uint64_t> arena;
-  tml::Plan plan;
   tml::Interpreter interpreter;
 };
 
@@ -61,27 +58,28 @@ int main(int argc, char** argv) {
     else if (std::strcmp(argv[i], "--shared") == 0 && i + 1 < argc) shared = argv[++i];
     else rest.push_back(argv[i]);
   }
-  const auto anchors_bytes = ReadFile(shared + "/golden/anchors-cortex-m4-qemu.json");
+  const auto anchors_bytes = ReadInput(shared + "/golden/anchors-cortex-m4-qemu.json");
   const auto anchors = nlohmann::json::parse(anchors_bytes.begin(), anchors_bytes.end());
 
   std::map<std::string, Loaded> loaded;
   for (const char* name : kModels) {
     Loaded& l = loaded[name];
-    l.tflite = ReadFile(shared + "/models/" + name + ".tflite");
+    l.tflite = ReadInput(shared + "/models/" + name + ".tflite");
     auto compiled = tml::compiler::Compile(l.tflite);
     if (!compiled) {
       std::fprintf(stderr, "%s: %s\n", name, compiled.error().message.c_str());
       return 1;
     }
-    l.plan_bytes = static_cast<uint32_t>(compiled->plan.size());
-    l.plan_words.resize(l.plan_bytes / 8 + 1);
-    std::memcpy(l.plan_words.data(), compiled->plan.data(), l.plan_bytes);
-    if (tml::Plan::Load(reinterpret_cast<const uint8_t*>(l.plan_words.data()), l.plan_bytes, &l.plan) != tml::Status::kOk) {
+    auto plan = tml::compiler::LoadedPlan::From(compiled->plan, name);
+    if (!plan) {
+      std::fprintf(stderr, "%s\n", plan.error().message.c_str());
       return 1;
     }
-    l.arena.resize(l.plan.arena_bytes() / 8 + 1);
-    (void)l.interpreter.Init(&l.plan, reinterpret_cast<uint8_t*>(l.arena.data()), l.plan.arena_bytes());
-    const auto input = ReadFile(shared + "/golden/" + name + "/input_1.bin");
+    l.plan.emplace(std::move(*plan));
+    const tml::Plan& p = l.plan->plan();
+    l.arena.resize(p.arena_bytes() / 8 + 1);
+    (void)l.interpreter.Init(&p, reinterpret_cast<uint8_t*>(l.arena.data()), p.arena_bytes());
+    const auto input = ReadInput(shared + "/golden/" + name + "/input_1.bin");
     std::memcpy(l.interpreter.input(0), input.data(), std::min<size_t>(input.size(), l.interpreter.input_record(0).bytes));
 
     benchmark::RegisterBenchmark((std::string("compile/") + name).c_str(), [&l](benchmark::State& state) {
@@ -104,15 +102,16 @@ int main(int argc, char** argv) {
     const Loaded& l = loaded[name];
     const auto& anchor = anchors["variants"]["ref"]["models"][name];
     const double tflm_arena = anchor.value("arena_used_bytes", 0.0);
-    const double ratio = tflm_arena > 0 ? l.plan.arena_bytes() / tflm_arena : 0.0;
+    const tml::Plan& plan = l.plan->plan();
+    const double ratio = tflm_arena > 0 ? plan.arena_bytes() / tflm_arena : 0.0;
     const double compile_ms = reporter.times_ms[std::string("compile/") + name];
     const double infer_ms = reporter.times_ms[std::string("inference/") + name];
-    std::printf("%-24s %10u %10zu %12u %12.0f %8.2f %12.3f %14.3f\n", name, l.plan_bytes, l.tflite.size(),
-                l.plan.arena_bytes(), tflm_arena, ratio, compile_ms, infer_ms);
+    std::printf("%-24s %10u %10zu %12u %12.0f %8.2f %12.3f %14.3f\n", name, plan.header().total_bytes,
+                l.tflite.size(), plan.arena_bytes(), tflm_arena, ratio, compile_ms, infer_ms);
     out.push_back({{"model", name},
-                   {"plan_bytes", l.plan_bytes},
+                   {"plan_bytes", plan.header().total_bytes},
                    {"tflite_bytes", l.tflite.size()},
-                   {"arena_bytes", l.plan.arena_bytes()},
+                   {"arena_bytes", plan.arena_bytes()},
                    {"tflm_arena_used_bytes_cortex_m4", tflm_arena},
                    {"arena_ratio_vs_tflm", ratio},
                    {"compile_ms", compile_ms},

@@ -8,36 +8,30 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "compiler/compile.h"
+#include "compiler/loaded_plan.h"
 #include "compiler/plan_inspector.h"
 #include "firmware/host/board_spec.h"
 #include "firmware/host/emulator.h"
 #include "firmware/host/firmware_builder.h"
-#include "runtime/plan.h"
+#include "read_input.h"
 
 namespace {
 
-std::vector<uint8_t> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using tml::bench::ReadInput;
 
+/// Multiply-accumulates per inference, from the model's plan (0 when it does not compile:
+/// the firmware build then reports why).
 uint64_t Macs(const std::vector<uint8_t>& tflite) {
   auto compiled = tml::compiler::Compile(tflite);
   if (!compiled) return 0;
-  std::vector<uint64_t> words(compiled->plan.size() / 8 + 1);
-  std::memcpy(words.data(), compiled->plan.data(), compiled->plan.size());
-  tml::Plan plan;
-  if (tml::Plan::Load(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(compiled->plan.size()),
-                      &plan) != tml::Status::kOk) {
-    return 0;
-  }
-  return tml::compiler::Summarize(plan).total_macs;
+  auto loaded = tml::compiler::LoadedPlan::From(compiled->plan);
+  return loaded ? tml::compiler::Summarize(loaded->plan()).total_macs : 0;
 }
 
 }  // namespace
@@ -49,7 +43,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) json_path = argv[++i];
     else if (std::strcmp(argv[i], "--shared") == 0 && i + 1 < argc) shared = argv[++i];
   }
-  const auto anchor_bytes = ReadFile(shared + "/golden/anchors-cortex-m4-qemu.json");
+  const auto anchor_bytes = ReadInput(shared + "/golden/anchors-cortex-m4-qemu.json");
   const auto anchors = nlohmann::json::parse(anchor_bytes.begin(), anchor_bytes.end());
   const char* models[] = {"kws_ref_model", "kws_ref_model_float32", "vww_96_int8", "pretrainedResnet_quant", "ad01_int8"};
   const std::string work = (std::filesystem::temp_directory_path() / "tml-bench-firmware").string();
@@ -58,9 +52,15 @@ int main(int argc, char** argv) {
   std::printf("%-23s %-13s %8s %8s %8s %8s | %7s %7s %6s | %12s %7s | %12s %12s %9s %9s\n", "model", "board",
               "code B", "code* B", "plan B", "flash B", "arena B", "static", "stack", "instructions", "/MAC",
               "TFLM ref", "TFLM cmsis", "TFLM lib", "ratio ref");
+  std::map<std::string, std::vector<uint8_t>> tflites;
+  std::map<std::string, uint64_t> macs_of;
+  for (const char* model : models) {
+    tflites[model] = ReadInput(shared + "/models/" + model + ".tflite");
+    macs_of[model] = Macs(tflites[model]);
+  }
   for (const std::string board : {"mps2-an386", "netduinoplus2"}) {
     for (const char* model : models) {
-      const auto tflite = ReadFile(shared + "/models/" + model + ".tflite");
+      const auto& tflite = tflites[model];
       tml::firmware::FirmwareOptions options;
       options.kit_dir = tml::firmware::DefaultKitDir();
       options.board = board;
@@ -76,9 +76,9 @@ int main(int argc, char** argv) {
       auto emulator = tml::firmware::Emulator::Start(dir);
       uint64_t instructions = 0;
       if (emulator && (*emulator)->Hello()) {
-        if (auto r = (*emulator)->Infer(ReadFile(shared + "/golden/" + model + "/input_1.bin"))) instructions = r->instructions;
+        if (auto r = (*emulator)->Infer(ReadInput(shared + "/golden/" + model + "/input_1.bin"))) instructions = r->instructions;
       }
-      const uint64_t macs = Macs(tflite);
+      const uint64_t macs = macs_of[model];
       const auto& s = (*manifest)["sizes"];
       const auto& ref = anchors["variants"]["ref"]["models"][model];
       const auto& cmsis = anchors["variants"]["cmsis_nn"]["models"][model];

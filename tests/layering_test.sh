@@ -22,7 +22,7 @@ for f in "$SRC"/firmware/*.cc "$SRC"/firmware/*.h; do
   fi
 done
 check firmware/host cli lwm2m store jobs server agent
-check store compiler firmware cli lwm2m jobs server agent boards
+check store firmware cli jobs server agent
 check jobs compiler firmware cli lwm2m server agent boards
 check server cli lwm2m agent
 if grep -rnE '#include <[a-z_]+>' "$SRC/runtime" | grep -vE '<stdint.h>|<stddef.h>' ; then

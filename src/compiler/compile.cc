@@ -56,11 +56,9 @@ class PlanBuilder {
     for (int32_t id : graph_.outputs) touch(id, std::max(last - 1, 0) + 1);
 
     MemoryPlan memory;
-    const std::string summary = PlanMemory(options.in_place, &memory);
-    if (options.validate_memory_plan && !summary.empty() && summary[0] == '!') {
-      return Fail("internal error: memory plan is invalid: " + summary.substr(1));
-    }
-    log->push_back(summary);
+    auto summary = PlanMemory(options, &memory);
+    if (!summary) return tl::unexpected(summary.error());
+    log->push_back(*summary);
 
     PlanContents c;
     c.arena_bytes = memory.arena_bytes;
@@ -160,18 +158,23 @@ class PlanBuilder {
     return groups;
   }
 
-  /// Places all buffers; fills offset_. Returns a one-line summary, or "!problem".
-  std::string PlanMemory(bool in_place, MemoryPlan* chosen) {
+  /// The lowest and one-past-highest relative byte a group's members occupy.
+  std::pair<int64_t, int64_t> Extent(const BufferGroup& g) const {
+    int64_t lo = g.members.front().second;
+    int64_t hi = lo;
+    for (const auto& [root, r] : g.members) {
+      lo = std::min(lo, r);
+      hi = std::max(hi, r + graph_.tensors[root].byte_size());
+    }
+    return {lo, hi};
+  }
+
+  /// Places all buffers and fills offset_; returns a one-line summary for the log.
+  Result<std::string> PlanMemory(const CompileOptions& options, MemoryPlan* chosen) {
+    const bool in_place = options.in_place;
     auto place = [&](const std::vector<BufferGroup>& groups, std::vector<BufferRequest>* requests) {
       for (const BufferGroup& g : groups) {
-        int64_t lo = 0, hi = 0;
-        bool first = true;
-        for (const auto& [root, r] : g.members) {
-          const int64_t end = r + graph_.tensors[root].byte_size();
-          lo = first ? r : std::min(lo, r);
-          hi = first ? end : std::max(hi, end);
-          first = false;
-        }
+        const auto [lo, hi] = Extent(g);
         requests->push_back({static_cast<uint32_t>(hi - lo), g.first, g.last});
       }
       return GreedyMemoryPlanner().Plan(*requests);
@@ -213,15 +216,14 @@ class PlanBuilder {
         consider(trial);
       }
     }
-    if (std::string problem = ValidateMemoryPlan(requests, plan); !problem.empty()) return "!" + problem;
+    if (options.validate_memory_plan) {
+      if (std::string problem = ValidateMemoryPlan(requests, plan); !problem.empty()) {
+        return Fail("internal error: memory plan is invalid: " + problem);
+      }
+    }
     size_t shared = 0;
     for (size_t g = 0; g < groups.size(); ++g) {
-      int64_t lo = 0;
-      bool first = true;
-      for (const auto& [root, r] : groups[g].members) {
-        lo = first ? r : std::min(lo, r);
-        first = false;
-      }
+      const int64_t lo = Extent(groups[g]).first;
       for (const auto& [root, r] : groups[g].members) offset_[root] = plan.offsets[g] + static_cast<uint32_t>(r - lo);
       shared += groups[g].members.size() - 1;
     }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "compiler/plan_writer.h"
+#include "compiler/digest.h"
 #include "runtime/kernel_table.h"
 
 namespace tml::compiler {

@@ -1,6 +1,6 @@
 #include "compiler/plan_writer.h"
 
-#include <openssl/evp.h>
+#include "compiler/digest.h"
 
 #include <cstring>
 
@@ -35,23 +35,6 @@ class ByteWriter {
 };
 
 }  // namespace
-
-std::vector<uint8_t> Sha256(const uint8_t* data, size_t size) {
-  std::vector<uint8_t> digest(32);
-  unsigned int length = 0;
-  EVP_Digest(data, size, digest.data(), &length, EVP_sha256(), nullptr);
-  return digest;
-}
-
-std::string ToHex(const uint8_t* data, size_t size) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string hex;
-  for (size_t i = 0; i < size; ++i) {
-    hex.push_back(kDigits[data[i] >> 4]);
-    hex.push_back(kDigits[data[i] & 15]);
-  }
-  return hex;
-}
 
 std::vector<uint8_t> WritePlan(const PlanContents& c) {
   ByteWriter w;

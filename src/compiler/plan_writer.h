@@ -41,9 +41,4 @@ struct PlanContents {
 /// The plan's bytes, with the header's content hash filled in.
 std::vector<uint8_t> WritePlan(const PlanContents& contents);
 
-/// SHA-256 of `size` bytes, as 32 raw bytes.
-std::vector<uint8_t> Sha256(const uint8_t* data, size_t size);
-/// Lower-case hex of bytes.
-std::string ToHex(const uint8_t* data, size_t size);
-
 }  // namespace tml::compiler

@@ -10,6 +10,7 @@
 
 #include "server/metrics.h"
 #include "server/server.h"
+#include "store/store.h"
 
 namespace tml::server {
 
@@ -43,5 +44,11 @@ std::vector<Route> BuildRoutes();
 void SendJson(httplib::Response& response, int status, const nlohmann::json& body);
 /// Integer path parameter `index` of the match, or a 400.
 int64_t PathId(const httplib::Request& request, int index);
+/// The keyset page of a list request (?limit=1..1000&after=ID).
+store::Page PageFromQuery(const httplib::Request& request);
+/// "null" if the page was not full, else the last id (the client's next `after`).
+nlohmann::json NextAfter(size_t items, const store::Page& page, int64_t last_id);
+/// Streams a stored blob with an ETag (its sha256) and HTTP Range support; 304 on If-None-Match.
+void SendBlob(RouteContext& c, const std::string& sha256, uint64_t bytes, const std::string& filename);
 
 }  // namespace tml::server

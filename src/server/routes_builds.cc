@@ -28,10 +28,6 @@ nlohmann::json BuildView(const store::BuildRecord& b) {
           {"finished_at", opt(b.finished_at)}};
 }
 
-bool Finished(store::BuildStatus s) {
-  return s == store::BuildStatus::kSucceeded || s == store::BuildStatus::kFailed || s == store::BuildStatus::kCanceled;
-}
-
 void Create(RouteContext& c) {
   const auto body = nlohmann::json::parse(c.request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) throw ApiError(400, "Bad Request", "the body must be a JSON object");
@@ -76,22 +72,22 @@ void Log(RouteContext& c) {
   const bool follow = c.request.get_param_value("follow") == "1";
   store::Store* store = &c.store;
   c.response.set_chunked_content_provider("text/plain", [path, follow, store, id](size_t offset, httplib::DataSink& sink) {
-    for (int idle = 0;; ++idle) {
+    char buffer[4096];
+    bool finished = !follow;
+    for (;;) {
       std::ifstream in(path, std::ios::binary);
       in.seekg(static_cast<std::streamoff>(offset));
-      char buffer[4096];
       in.read(buffer, sizeof(buffer));
       if (in.gcount() > 0) return sink.write(buffer, static_cast<size_t>(in.gcount()));
-      auto build = store->GetBuild(id);
-      // Finished and fully sent (re-read once more after the status check), or not following.
-      if (!follow || !build || Finished(build->status)) {
-        std::ifstream again(path, std::ios::binary);
-        again.seekg(static_cast<std::streamoff>(offset));
-        again.read(buffer, sizeof(buffer));
-        if (again.gcount() > 0) return sink.write(buffer, static_cast<size_t>(again.gcount()));
+      if (finished) {
         sink.done();
         return true;
       }
+      // Nothing new. The worker writes its last log line before it marks the build finished,
+      // so once it is finished one more read picks up the end of the log.
+      const auto build = store->GetBuild(id);
+      finished = !build || store::IsFinished(build->status);
+      if (finished) continue;
       if (!sink.is_writable()) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -102,25 +98,7 @@ void Artifact(RouteContext& c) {
   const int64_t id = PathId(c.request, 1);
   const std::string name = c.request.matches[2].str();
   for (const auto& a : c.store.ListArtifacts(id)) {
-    if (a.name != name) continue;
-    const std::string etag = "\"" + a.blob_sha256 + "\"";
-    c.response.set_header("ETag", etag);
-    c.response.set_header("Accept-Ranges", "bytes");
-    if (c.request.get_header_value("If-None-Match") == etag) {
-      c.response.status = 304;
-      return;
-    }
-    const std::string path = c.store.blobs().PathOf(a.blob_sha256);
-    c.response.set_content_provider(
-        static_cast<size_t>(a.bytes), "application/octet-stream",
-        [path](size_t offset, size_t length, httplib::DataSink& sink) {
-          std::ifstream in(path, std::ios::binary);
-          in.seekg(static_cast<std::streamoff>(offset));
-          std::vector<char> buffer(std::min<size_t>(length, 1 << 16));
-          in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-          return in.gcount() > 0 && sink.write(buffer.data(), static_cast<size_t>(in.gcount()));
-        });
-    return;
+    if (a.name == name) return SendBlob(c, a.blob_sha256, a.bytes, a.name);
   }
   throw ApiError(404, "Not Found", "build " + std::to_string(id) + " has no artifact '" + name + "'");
 }
@@ -132,23 +110,18 @@ std::vector<Route> BuildRoutes() {
       {"POST", "/api/v1/builds", Access::kWrite, false, Create},
       {"GET", "/api/v1/builds", Access::kRead, false,
        [](RouteContext& c) {
-         store::Page page;
-         if (c.request.has_param("limit")) page.limit = std::clamp<int64_t>(std::atoll(c.request.get_param_value("limit").c_str()), 1, 1000);
-         if (c.request.has_param("after")) page.after_id = std::atoll(c.request.get_param_value("after").c_str());
+         const store::Page page = PageFromQuery(c.request);
          std::optional<store::BuildStatus> status;
          if (c.request.has_param("status")) {
            const std::string wanted = c.request.get_param_value("status");
-           for (auto s : {store::BuildStatus::kQueued, store::BuildStatus::kRunning, store::BuildStatus::kSucceeded,
-                          store::BuildStatus::kFailed, store::BuildStatus::kCanceled}) {
-             if (wanted == store::BuildStatusName(s)) status = s;
-           }
+           status = store::ParseBuildStatus(wanted);
            if (!status) throw ApiError(422, "Unprocessable Content", "unknown status '" + wanted + "'");
          }
          nlohmann::json items = nlohmann::json::array();
          const auto builds = c.store.ListBuilds(page, status);
          for (const auto& b : builds) items.push_back(BuildView(b));
-         nlohmann::json next = builds.size() == static_cast<size_t>(page.limit) ? nlohmann::json(builds.back().id) : nlohmann::json();
-         SendJson(c.response, 200, {{"items", items}, {"next_after", next}});
+         SendJson(c.response, 200,
+                  {{"items", items}, {"next_after", NextAfter(builds.size(), page, builds.empty() ? 0 : builds.back().id)}});
        }},
       {"GET", R"(/api/v1/builds/(\d+))", Access::kRead, false,
        [](RouteContext& c) {

@@ -1,12 +1,9 @@
 // /api/v1/models: upload (streamed, size-limited, validated), list, get, download, delete.
-#include <cstring>
-#include <fstream>
-#include <iterator>
-
 #include "compiler/compile.h"
+#include "compiler/file_io.h"
+#include "compiler/loaded_plan.h"
 #include "compiler/plan_inspector.h"
 #include "compiler/tflite/tflite_reader.h"
-#include "runtime/plan.h"
 #include "server/api_error.h"
 #include "server/routes.h"
 #include "store/store.h"
@@ -34,23 +31,13 @@ std::string ModelViewText(const store::ModelRecord& m) {
 nlohmann::json Facts(const std::vector<uint8_t>& tflite) {
   auto compiled = compiler::Compile(tflite);
   if (!compiled) return {{"compile_error", compiled.error().message}};
-  std::vector<uint64_t> words(compiled->plan.size() / 8 + 1);
-  std::memcpy(words.data(), compiled->plan.data(), compiled->plan.size());
-  Plan plan;
-  if (Plan::Load(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(compiled->plan.size()), &plan) !=
-      Status::kOk) {
-    return {{"compile_error", "the compiled plan does not load"}};
-  }
-  const compiler::PlanSummary s = compiler::Summarize(plan);
+  auto loaded = compiler::LoadedPlan::From(compiled->plan);
+  if (!loaded) return {{"compile_error", loaded.error().message}};
+  const compiler::PlanSummary s = compiler::Summarize(loaded->plan());
   nlohmann::json ops = nlohmann::json::array();
   for (const auto& op : s.ops) ops.push_back({{"kernel", op.kernel}, {"macs", op.macs}});
   return {{"arena_bytes", s.arena_bytes}, {"plan_bytes", s.plan_bytes}, {"constant_bytes", s.constant_bytes},
           {"macs", s.total_macs},         {"plan_sha256", s.content_sha256}, {"ops", ops}};
-}
-
-std::vector<uint8_t> ReadBlob(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 void Upload(RouteContext& c) {
@@ -71,7 +58,9 @@ void Upload(RouteContext& c) {
   if (failure) throw FromStore(*failure);
   auto blob = writer->Finish();
   if (!blob) throw FromStore(blob.error());
-  const std::vector<uint8_t> bytes = ReadBlob(c.store.blobs().PathOf(blob->sha256));
+  auto read = compiler::ReadFile(c.store.blobs().PathOf(blob->sha256));
+  if (!read) throw ApiError(500, "Internal Server Error", read.error().message);
+  const std::vector<uint8_t>& bytes = *read;
   if (auto graph = compiler::ReadTflite(bytes); !graph) {
     if (!blob->existed) c.store.blobs().Remove(blob->sha256);
     throw ApiError(422, "Unprocessable Content", "not a valid TFLite model: " + graph.error().message);
@@ -91,16 +80,13 @@ std::vector<Route> ModelRoutes() {
       {"POST", "/api/v1/models", Access::kWrite, true, Upload},
       {"GET", "/api/v1/models", Access::kRead, false,
        [](RouteContext& c) {
-         store::Page page;
-         if (c.request.has_param("limit")) page.limit = std::clamp<int64_t>(std::atoll(c.request.get_param_value("limit").c_str()), 1, 1000);
-         if (c.request.has_param("after")) page.after_id = std::atoll(c.request.get_param_value("after").c_str());
+         const store::Page page = PageFromQuery(c.request);
          std::optional<std::string> name;
          if (c.request.has_param("name")) name = c.request.get_param_value("name");
          const auto models = c.store.ListModels(page, name);
          std::string body = "{\"items\":[";
          for (size_t i = 0; i < models.size(); ++i) body += (i ? "," : "") + ModelViewText(models[i]);
-         const bool more = models.size() == static_cast<size_t>(page.limit);
-         body += "],\"next_after\":" + (more ? std::to_string(models.back().id) : std::string("null")) + "}";
+         body += "],\"next_after\":" + NextAfter(models.size(), page, models.empty() ? 0 : models.back().id).dump() + "}";
          c.response.status = 200;
          c.response.set_content(body, "application/json");
        }},
@@ -114,10 +100,7 @@ std::vector<Route> ModelRoutes() {
        [](RouteContext& c) {
          auto m = c.store.GetModel(PathId(c.request, 1));
          if (!m) throw FromStore(m.error());
-         c.response.set_header("ETag", "\"" + m->blob_sha256 + "\"");
-         c.response.set_header("Content-Disposition", "attachment; filename=\"" + m->name + ".tflite\"");
-         const std::vector<uint8_t> bytes = ReadBlob(c.store.blobs().PathOf(m->blob_sha256));
-         c.response.set_content(std::string(bytes.begin(), bytes.end()), "application/octet-stream");
+         SendBlob(c, m->blob_sha256, m->bytes, m->name + ".tflite");
        }},
       {"DELETE", R"(/api/v1/models/(\d+))", Access::kWrite, false,
        [](RouteContext& c) {

@@ -1,6 +1,8 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <limits>
 
 #include "server/api_error.h"
@@ -31,6 +33,40 @@ int64_t PathId(const httplib::Request& request, int index) {
   } catch (const std::exception&) {
     throw ApiError(400, "Bad Request", "'" + request.matches[index].str() + "' is not an id");
   }
+}
+
+store::Page PageFromQuery(const httplib::Request& request) {
+  store::Page page;
+  if (request.has_param("limit")) {
+    page.limit = std::clamp<int64_t>(std::atoll(request.get_param_value("limit").c_str()), 1, 1000);
+  }
+  if (request.has_param("after")) page.after_id = std::atoll(request.get_param_value("after").c_str());
+  return page;
+}
+
+nlohmann::json NextAfter(size_t items, const store::Page& page, int64_t last_id) {
+  return items == static_cast<size_t>(page.limit) ? nlohmann::json(last_id) : nlohmann::json();
+}
+
+void SendBlob(RouteContext& c, const std::string& sha256, uint64_t bytes, const std::string& filename) {
+  const std::string etag = "\"" + sha256 + "\"";
+  c.response.set_header("ETag", etag);
+  c.response.set_header("Accept-Ranges", "bytes");
+  c.response.set_header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  if (c.request.get_header_value("If-None-Match") == etag) {
+    c.response.status = 304;
+    return;
+  }
+  const std::string path = c.store.blobs().PathOf(sha256);
+  c.response.set_content_provider(
+      static_cast<size_t>(bytes), "application/octet-stream",
+      [path](size_t offset, size_t length, httplib::DataSink& sink) {
+        std::ifstream in(path, std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(offset));
+        std::vector<char> buffer(std::min<size_t>(length, 1 << 16));
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        return in.gcount() > 0 && sink.write(buffer.data(), static_cast<size_t>(in.gcount()));
+      });
 }
 
 namespace {

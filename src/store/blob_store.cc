@@ -10,22 +10,11 @@
 #include <memory>
 #include <vector>
 
+#include "compiler/digest.h"
+
 namespace tml::store {
-namespace {
 
 namespace fs = std::filesystem;
-
-std::string Hex(const unsigned char* data, size_t size) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string hex;
-  for (size_t i = 0; i < size; ++i) {
-    hex.push_back(kDigits[data[i] >> 4]);
-    hex.push_back(kDigits[data[i] & 15]);
-  }
-  return hex;
-}
-
-}  // namespace
 
 bool IsSha256Hex(const std::string& s) {
   if (s.size() != 64) return false;
@@ -108,7 +97,7 @@ StoreResult<Blob> BlobWriter::Finish() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
   EVP_DigestFinal_ex(state_->hash.get(), digest, &digest_size);
-  Blob blob{Hex(digest, digest_size), state_->total, false};
+  Blob blob{compiler::ToHex(digest, digest_size), state_->total, false};
   const std::string target = state_->store->PathOf(blob.sha256);
   if (fs::exists(target)) {
     blob.existed = true;

@@ -1,12 +1,12 @@
 #include "store/store.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 
+#include "compiler/digest.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -22,19 +22,6 @@ std::string NowUtc() {
   return buf;
 }
 
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  static const char* kDigits = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex.push_back(kDigits[digest[i] >> 4]);
-    hex.push_back(kDigits[digest[i] & 15]);
-  }
-  return hex;
-}
-
 constexpr const char* kModelColumns = "id, name, version, blob_sha256, bytes, facts_json, created_at";
 constexpr const char* kBuildColumns =
     "id, model_id, board, builder, status, reason, cache_key, created_at, started_at, finished_at";
@@ -43,21 +30,13 @@ ModelRecord ReadModel(const Statement& s) {
   return {s.Int(0), s.Text(1), s.Text(2), s.Text(3), static_cast<uint64_t>(s.Int(4)), s.Text(5), s.Text(6)};
 }
 
-BuildStatus ParseStatus(const std::string& text) {
-  if (text == "running") return BuildStatus::kRunning;
-  if (text == "succeeded") return BuildStatus::kSucceeded;
-  if (text == "failed") return BuildStatus::kFailed;
-  if (text == "canceled") return BuildStatus::kCanceled;
-  return BuildStatus::kQueued;
-}
-
 BuildRecord ReadBuild(const Statement& s) {
   BuildRecord b;
   b.id = s.Int(0);
   b.model_id = s.Int(1);
   b.board = s.Text(2);
   b.builder = s.Text(3);
-  b.status = ParseStatus(s.Text(4));
+  b.status = ParseBuildStatus(s.Text(4)).value_or(BuildStatus::kQueued);  // the schema CHECKs the names
   b.reason = s.OptionalText(5).value_or("");
   b.cache_key = s.Text(6);
   b.created_at = s.Text(7);
@@ -86,6 +65,18 @@ const char* BuildStatusName(BuildStatus status) {
     case BuildStatus::kCanceled: return "canceled";
   }
   return "queued";
+}
+
+std::optional<BuildStatus> ParseBuildStatus(const std::string& text) {
+  for (BuildStatus s : {BuildStatus::kQueued, BuildStatus::kRunning, BuildStatus::kSucceeded, BuildStatus::kFailed,
+                        BuildStatus::kCanceled}) {
+    if (text == BuildStatusName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+bool IsFinished(BuildStatus status) {
+  return status == BuildStatus::kSucceeded || status == BuildStatus::kFailed || status == BuildStatus::kCanceled;
 }
 
 StoreResult<void> ValidateName(const std::string& what, const std::string& name) {
@@ -198,15 +189,10 @@ StoreResult<std::string> Store::CreateToken(const std::string& name, bool read_o
   if (auto r = ValidateName("token name", name); !r) return tl::unexpected(r.error());
   unsigned char random[32];
   if (RAND_bytes(random, sizeof(random)) != 1) return StoreFail(StoreErrorCode::kIo, "no randomness for a token");
-  std::string secret = "tml_";
-  static const char* kDigits = "0123456789abcdef";
-  for (unsigned char c : random) {
-    secret.push_back(kDigits[c >> 4]);
-    secret.push_back(kDigits[c & 15]);
-  }
+  const std::string secret = "tml_" + compiler::ToHex(random, sizeof(random));
   try {
     Statement s = db_->Prepare("INSERT INTO tokens (name, secret_sha256, read_only, created_at) VALUES (?1, ?2, ?3, ?4)");
-    s.Bind(1, name).Bind(2, Sha256Hex(secret)).Bind(3, int64_t{read_only}).Bind(4, NowUtc()).Run();
+    s.Bind(1, name).Bind(2, compiler::Sha256Hex(secret)).Bind(3, int64_t{read_only}).Bind(4, NowUtc()).Run();
   } catch (const DatabaseError& e) {
     if (e.constraint()) return StoreFail(StoreErrorCode::kConflict, "a token named " + name + " exists");
     throw;
@@ -223,7 +209,7 @@ int64_t Store::CountTokens() {
 std::optional<TokenRecord> Store::Authenticate(const std::string& secret) {
   std::lock_guard lock(mutex_);
   Statement s = db_->Prepare("SELECT id, name, read_only, created_at FROM tokens WHERE secret_sha256 = ?1");
-  if (!s.Bind(1, Sha256Hex(secret)).Step()) return std::nullopt;
+  if (!s.Bind(1, compiler::Sha256Hex(secret)).Step()) return std::nullopt;
   return TokenRecord{s.Int(0), s.Text(1), s.Int(2) != 0, s.Text(3)};
 }
 

@@ -36,6 +36,10 @@ struct TokenRecord {
 
 enum class BuildStatus { kQueued, kRunning, kSucceeded, kFailed, kCanceled };
 const char* BuildStatusName(BuildStatus status);
+/// The status named `text` ("queued", ...), if any.
+std::optional<BuildStatus> ParseBuildStatus(const std::string& text);
+/// Succeeded, failed or canceled: the build will not change any more.
+bool IsFinished(BuildStatus status);
 
 struct BuildRecord {
   int64_t id = 0;

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "compiler/compile.h"
+#include "compiler/loaded_plan.h"
 #include "runtime/interpreter.h"
 #include "runtime/plan.h"
 
@@ -68,15 +69,12 @@ std::vector<std::vector<uint8_t>> CompileAndRun(const std::vector<uint8_t>& tfli
     ADD_FAILURE() << "compile failed: " << compiled.error().message;
     return {};
   }
-  std::vector<uint64_t> plan_words((compiled->plan.size() + 7) / 8);
-  std::memcpy(plan_words.data(), compiled->plan.data(), compiled->plan.size());
-  Plan plan;
-  const Status status = Plan::Load(reinterpret_cast<const uint8_t*>(plan_words.data()),
-                                   static_cast<uint32_t>(compiled->plan.size()), &plan);
-  if (status != Status::kOk) {
-    ADD_FAILURE() << "plan load failed: " << StatusMessage(status) << " at op " << plan.failed_op();
+  auto loaded = compiler::LoadedPlan::From(compiled->plan);
+  if (!loaded) {
+    ADD_FAILURE() << "plan load failed: " << loaded.error().message;
     return {};
   }
+  const Plan& plan = loaded->plan();
   if (arena_bytes != nullptr) *arena_bytes = plan.arena_bytes();
   std::vector<uint64_t> arena((plan.arena_bytes() + 7) / 8 + 1, 0x5A5A5A5A5A5A5A5Aull);
   Interpreter interpreter;

@@ -7,6 +7,7 @@
 #include "cli/tmlc/file_io.h"
 #include "cli/tmlc/result_table.h"
 #include "firmware/host/emulator.h"
+#include "firmware/host/firmware_builder.h"
 
 namespace tml::cli {
 namespace {
@@ -28,16 +29,12 @@ std::vector<TensorInfo> Tensors(const nlohmann::json& list) {
 }
 
 int Emulate(const EmulateArgs& args) {
-  std::ifstream manifest_in(args.dir + "/manifest.json");
-  if (!manifest_in) {
-    std::fprintf(stderr, "error: %s/manifest.json: cannot open\n", args.dir.c_str());
+  auto read = firmware::ReadManifest(args.dir);
+  if (!read) {
+    std::fprintf(stderr, "error: %s\n", read.error().message.c_str());
     return kExitIoError;
   }
-  const nlohmann::json manifest = nlohmann::json::parse(manifest_in, nullptr, false);
-  if (manifest.is_discarded() || !manifest.contains("plan")) {
-    std::fprintf(stderr, "error: %s/manifest.json: not a firmware manifest\n", args.dir.c_str());
-    return kExitIoError;
-  }
+  const nlohmann::json& manifest = *read;
   const std::vector<TensorInfo> inputs = Tensors(manifest["plan"]["inputs"]);
   const std::vector<TensorInfo> outputs = Tensors(manifest["plan"]["outputs"]);
   if (args.inputs.size() != inputs.size() || args.outputs.size() > outputs.size()) {
@@ -47,16 +44,8 @@ int Emulate(const EmulateArgs& args) {
   }
   std::vector<uint8_t> payload;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    auto bytes = ReadFile(args.inputs[i]);
-    if (!bytes) {
-      std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
-      return kExitIoError;
-    }
-    if (bytes->size() != inputs[i].bytes) {
-      std::fprintf(stderr, "error: input %zu expects %s; %s has %zu bytes\n", i, Describe(inputs[i]).c_str(),
-                   args.inputs[i].c_str(), bytes->size());
-      return kExitIoError;
-    }
+    auto bytes = ReadInputTensor(static_cast<uint32_t>(i), args.inputs[i], inputs[i]);
+    if (!bytes) return kExitIoError;
     payload.insert(payload.end(), bytes->begin(), bytes->end());
   }
   firmware::EmulatorOptions options;
@@ -90,12 +79,8 @@ int Emulate(const EmulateArgs& args) {
                    result->outputs.size());
       return kExitBadModel;
     }
-    PrintResultTable(static_cast<uint32_t>(i), outputs[i], result->outputs.data() + offset);
-    if (i < args.outputs.size()) {
-      if (auto w = WriteFile(args.outputs[i], result->outputs.data() + offset, outputs[i].bytes); !w) {
-        std::fprintf(stderr, "error: %s\n", w.error().message.c_str());
-        return kExitIoError;
-      }
+    if (!ReportOutputTensor(static_cast<uint32_t>(i), outputs[i], result->outputs.data() + offset, args.outputs)) {
+      return kExitIoError;
     }
     offset += outputs[i].bytes;
   }

@@ -1,19 +1,17 @@
 #pragma once
-// File helpers of the tmlc commands.
+// File and buffer helpers of the tmlc commands.
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
-#include "compiler/error.h"
+#include "compiler/file_io.h"
 
 namespace tml::cli {
 
-/// Whole file as bytes, or an error naming the path and the OS reason.
-compiler::Result<std::vector<uint8_t>> ReadFile(const std::string& path);
-compiler::Result<void> WriteFile(const std::string& path, const uint8_t* data, size_t size);
+using compiler::ReadFile;
+using compiler::WriteFile;
 
-/// A byte buffer whose data() is 8-byte aligned, as Plan::Load and the arena require.
+/// A byte buffer whose data() is 8-byte aligned, as the interpreter's arena requires.
 class AlignedBuffer {
  public:
   explicit AlignedBuffer(size_t size = 0) { Resize(size); }
@@ -34,17 +32,5 @@ class AlignedBuffer {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitIoError = 1;
 inline constexpr int kExitBadModel = 2;
-
-}  // namespace tml::cli
-
-namespace tml {
-class Plan;
-}
-
-namespace tml::cli {
-
-/// Copies `bytes` into `buffer` and validates them as a plan; errors name `label`.
-compiler::Result<void> LoadPlan(const std::string& label, const std::vector<uint8_t>& bytes,
-                                AlignedBuffer& buffer, Plan* plan);
 
 }  // namespace tml::cli

@@ -7,6 +7,7 @@
 #include "cli/tmlc/commands.h"
 #include "cli/tmlc/file_io.h"
 #include "compiler/compile.h"
+#include "compiler/loaded_plan.h"
 #include "compiler/plan_inspector.h"
 #include "runtime/plan.h"
 
@@ -89,13 +90,12 @@ int Inspect(const InspectArgs& args) {
     }
     plan_bytes = std::move(compiled->plan);
   }
-  AlignedBuffer buffer;
-  Plan plan;
-  if (auto r = LoadPlan(args.file, plan_bytes, buffer, &plan); !r) {
-    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+  auto loaded = compiler::LoadedPlan::From(plan_bytes, args.file);
+  if (!loaded) {
+    std::fprintf(stderr, "error: %s\n", loaded.error().message.c_str());
     return kExitBadModel;
   }
-  const compiler::PlanSummary summary = compiler::Summarize(plan);
+  const compiler::PlanSummary summary = compiler::Summarize(loaded->plan());
   if (args.json) {
     std::printf("%s\n", ToJson(summary).dump(2).c_str());
   } else {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/tmlc/file_io.h"
 #include "compiler/plan_inspector.h"
 
 namespace tml::cli {
@@ -40,6 +41,31 @@ void PrintResultTable(uint32_t index, const TensorInfo& t, const uint8_t* data) 
       std::printf("  %5u  %8s  %12.6f%s\n", i, "-", RealValue(t, data, i), mark);
     }
   }
+}
+
+std::optional<std::vector<uint8_t>> ReadInputTensor(uint32_t index, const std::string& path, const TensorInfo& t) {
+  auto bytes = ReadFile(path);
+  if (!bytes) {
+    std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
+    return std::nullopt;
+  }
+  if (bytes->size() != t.bytes) {
+    std::fprintf(stderr, "error: input %u expects %s; %s has %zu bytes\n", index, Describe(t).c_str(), path.c_str(),
+                 bytes->size());
+    return std::nullopt;
+  }
+  return std::move(*bytes);
+}
+
+bool ReportOutputTensor(uint32_t index, const TensorInfo& t, const uint8_t* data,
+                        const std::vector<std::string>& paths) {
+  PrintResultTable(index, t, data);
+  if (index >= paths.size()) return true;
+  if (auto w = WriteFile(paths[index], data, t.bytes); !w) {
+    std::fprintf(stderr, "error: %s\n", w.error().message.c_str());
+    return false;
+  }
+  return true;
 }
 
 }  // namespace tml::cli

@@ -1,7 +1,8 @@
 #pragma once
-// The result table tmlc run and tmlc emulate print for each output tensor.
+// Tensor files in and result tables out: what tmlc run and tmlc emulate share.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,13 @@ struct TensorInfo {
 std::string Describe(const TensorInfo& t);
 /// Prints the tensor; for up to 32 elements every element with its real value, the largest marked.
 void PrintResultTable(uint32_t index, const TensorInfo& t, const uint8_t* data);
+
+/// The bytes of input `index` from `path`, which must be exactly the tensor's size; otherwise
+/// prints the error and returns nothing.
+std::optional<std::vector<uint8_t>> ReadInputTensor(uint32_t index, const std::string& path, const TensorInfo& t);
+/// Prints output `index`'s table and writes its bytes to paths[index] when given; false,
+/// after printing the error, when the write failed.
+bool ReportOutputTensor(uint32_t index, const TensorInfo& t, const uint8_t* data,
+                        const std::vector<std::string>& paths);
 
 }  // namespace tml::cli

@@ -7,6 +7,7 @@
 #include "cli/tmlc/commands.h"
 #include "cli/tmlc/file_io.h"
 #include "cli/tmlc/result_table.h"
+#include "compiler/loaded_plan.h"
 #include "compiler/plan_inspector.h"
 #include "runtime/interpreter.h"
 #include "runtime/plan.h"
@@ -32,12 +33,12 @@ int Run(const RunArgs& args) {
     std::fprintf(stderr, "error: %s\n", bytes.error().message.c_str());
     return kExitIoError;
   }
-  AlignedBuffer plan_buffer;
-  Plan plan;
-  if (auto r = LoadPlan(args.plan, *bytes, plan_buffer, &plan); !r) {
-    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+  auto loaded = compiler::LoadedPlan::From(*bytes, args.plan);
+  if (!loaded) {
+    std::fprintf(stderr, "error: %s\n", loaded.error().message.c_str());
     return kExitBadModel;
   }
+  const Plan& plan = loaded->plan();
   if (args.inputs.size() != plan.num_inputs() || args.outputs.size() > plan.num_outputs()) {
     std::fprintf(stderr, "error: the model has %u input(s) and %u output(s); got %zu --input and %zu --output\n",
                  plan.num_inputs(), plan.num_outputs(), args.inputs.size(), args.outputs.size());
@@ -50,17 +51,8 @@ int Run(const RunArgs& args) {
     return kExitBadModel;
   }
   for (uint32_t i = 0; i < plan.num_inputs(); ++i) {
-    auto data = ReadFile(args.inputs[i]);
-    if (!data) {
-      std::fprintf(stderr, "error: %s\n", data.error().message.c_str());
-      return kExitIoError;
-    }
-    const TensorRecord& t = interpreter.input_record(i);
-    if (data->size() != t.bytes) {
-      std::fprintf(stderr, "error: input %u expects %s; %s has %zu bytes\n", i, Describe(Info(t)).c_str(),
-                   args.inputs[i].c_str(), data->size());
-      return kExitIoError;
-    }
+    auto data = ReadInputTensor(i, args.inputs[i], Info(interpreter.input_record(i)));
+    if (!data) return kExitIoError;
     std::memcpy(interpreter.input(i), data->data(), data->size());
   }
   double best_ms = 0.0;
@@ -72,12 +64,8 @@ int Run(const RunArgs& args) {
   }
   std::printf("inference: %.3f ms (host, best of %d)\n", best_ms, std::max(args.repeat, 1));
   for (uint32_t i = 0; i < plan.num_outputs(); ++i) {
-    PrintResultTable(i, Info(interpreter.output_record(i)), interpreter.output(i));
-    if (i < args.outputs.size()) {
-      if (auto w = WriteFile(args.outputs[i], interpreter.output(i), interpreter.output_record(i).bytes); !w) {
-        std::fprintf(stderr, "error: %s\n", w.error().message.c_str());
-        return kExitIoError;
-      }
+    if (!ReportOutputTensor(i, Info(interpreter.output_record(i)), interpreter.output(i), args.outputs)) {
+      return kExitIoError;
     }
   }
   return kExitOk;

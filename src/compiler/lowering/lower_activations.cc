@@ -39,10 +39,7 @@ LowerResult LowerRelu(OpLowering& op) {
   if (*type == ElementType::kFloat32) return std::vector{ElementwiseOp(op, op.Make(KernelId::kReluFloat, {op.input_id(0)}, p))};
   auto r = op.InputToOutputRequantization();
   if (!r) return tl::unexpected(r.error());
-  p.input_zero_point = r->input_zero_point;
-  p.output_zero_point = r->output_zero_point;
-  p.multiplier = r->ratio.multiplier;
-  p.shift = r->ratio.shift;
+  r->ApplyTo(p);
   // TFLite quantizes the clamp bounds in float.
   p.act_min = std::max(-128, r->output_zero_point + static_cast<int32_t>(std::round(lo / r->output_scale)));
   p.act_max = std::isinf(hi) ? 127

@@ -99,15 +99,6 @@ Result<void> QuantizeConv(OpLowering& op, int32_t out_c, int32_t axis, ConvParam
   return {};
 }
 
-/// Conv kernels stream output rows in order: allow running in place over the input.
-LoweredOp WithRowStreaming(OpLowering& op, LoweredOp lowered, const ConvParams& params) {
-  if (auto delta = RowStreamingDelta(op.input(0), op.output(), params.stride_h, params.pad_h)) {
-    lowered.inplace_input = 0;
-    lowered.inplace_delta = *delta;
-  }
-  return lowered;
-}
-
 Result<void> FloatRange(OpLowering& op, ConvParams& params) {
   auto range = FloatActivationRange(op.options().activation);
   if (!range) return op.Fail(range.error().message);
@@ -123,7 +114,7 @@ LowerResult LowerConv2D(OpLowering& op) {
     if (auto r = op.ExpectArity(2, 3, 1); !r) return tl::unexpected(r.error());
     return op.FailTensor(op.input_id(1), "filter must have rank 4 (OHWI)");
   }
-  const std::vector<int32_t> filter = op.input(1).shape;
+  const auto& filter = op.input(1).shape;
   ConvParams params{};
   params.depth_multiplier = 1;
   auto type = CheckConv(op, filter[1], filter[2], filter[0], params);
@@ -141,7 +132,7 @@ LowerResult LowerConv2D(OpLowering& op) {
   }
   const uint64_t macs = static_cast<uint64_t>(op.output().element_count()) * filter[1] * filter[2] * filter[3];
   const KernelId kernel = *type == ElementType::kInt8 ? KernelId::kConv2DInt8 : KernelId::kConv2DFloat;
-  return std::vector{WithRowStreaming(op, op.Make(kernel, inputs, params, macs), params)};
+  return std::vector{RowStreamingOp(op, op.Make(kernel, inputs, params, macs), params.stride_h, params.pad_h)};
 }
 
 LowerResult LowerDepthwiseConv2D(OpLowering& op) {
@@ -149,7 +140,7 @@ LowerResult LowerDepthwiseConv2D(OpLowering& op) {
     if (auto r = op.ExpectArity(2, 3, 1); !r) return tl::unexpected(r.error());
     return op.FailTensor(op.input_id(1), "filter must have rank 4 (1HWC)");
   }
-  const std::vector<int32_t> filter = op.input(1).shape;
+  const auto& filter = op.input(1).shape;
   ConvParams params{};
   auto type = CheckConv(op, filter[1], filter[2], filter[3], params);
   if (!type) return tl::unexpected(type.error());
@@ -167,7 +158,7 @@ LowerResult LowerDepthwiseConv2D(OpLowering& op) {
   const uint64_t macs = static_cast<uint64_t>(op.output().element_count()) * filter[1] * filter[2];
   const KernelId kernel =
       *type == ElementType::kInt8 ? KernelId::kDepthwiseConv2DInt8 : KernelId::kDepthwiseConv2DFloat;
-  return std::vector{WithRowStreaming(op, op.Make(kernel, inputs, params, macs), params)};
+  return std::vector{RowStreamingOp(op, op.Make(kernel, inputs, params, macs), params.stride_h, params.pad_h)};
 }
 
 }  // namespace tml::compiler

@@ -32,10 +32,7 @@ LowerResult LowerMean(OpLowering& op) {
   if (*type == ElementType::kFloat32) return std::vector{op.Make(KernelId::kMeanFloat, {op.input_id(0)}, p)};
   auto r = op.InputToOutputRequantization();
   if (!r) return tl::unexpected(r.error());
-  p.input_zero_point = r->input_zero_point;
-  p.output_zero_point = r->output_zero_point;
-  p.multiplier = r->ratio.multiplier;
-  p.shift = r->ratio.shift;
+  r->ApplyTo(p);
   return std::vector{op.Make(KernelId::kMeanInt8, {op.input_id(0)}, p)};
 }
 

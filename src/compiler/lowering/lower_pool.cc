@@ -5,18 +5,6 @@
 #include "runtime/kernels/pooling.h"
 
 namespace tml::compiler {
-namespace {
-
-/// Pooling streams output rows in order: allow running in place over the input.
-LoweredOp WithRowStreaming(OpLowering& op, LoweredOp lowered, const PoolParams& params) {
-  if (auto delta = RowStreamingDelta(op.input(0), op.output(), params.stride_h, params.pad_h)) {
-    lowered.inplace_input = 0;
-    lowered.inplace_delta = *delta;
-  }
-  return lowered;
-}
-
-}  // namespace
 
 LowerResult LowerPool(OpLowering& op) {
   if (auto r = op.ExpectArity(1, 1, 1); !r) return tl::unexpected(r.error());
@@ -60,14 +48,14 @@ LowerResult LowerPool(OpLowering& op) {
     params.act_min = range->first;
     params.act_max = range->second;
     const KernelId kernel = average ? KernelId::kAveragePool2DInt8 : KernelId::kMaxPool2DInt8;
-    return std::vector{WithRowStreaming(op, op.Make(kernel, {op.input_id(0)}, params), params)};
+    return std::vector{RowStreamingOp(op, op.Make(kernel, {op.input_id(0)}, params), params.stride_h, params.pad_h)};
   }
   auto range = FloatActivationRange(o.activation);
   if (!range) return op.Fail(range.error().message);
   params.act_min_f = range->first;
   params.act_max_f = range->second;
   const KernelId kernel = average ? KernelId::kAveragePool2DFloat : KernelId::kMaxPool2DFloat;
-  return std::vector{WithRowStreaming(op, op.Make(kernel, {op.input_id(0)}, params), params)};
+  return std::vector{RowStreamingOp(op, op.Make(kernel, {op.input_id(0)}, params), params.stride_h, params.pad_h)};
 }
 
 }  // namespace tml::compiler

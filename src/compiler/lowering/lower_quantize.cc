@@ -22,9 +22,7 @@ LowerResult LowerQuantize(OpLowering& op) {
   }
   auto r = op.InputToOutputRequantization();
   if (!r) return tl::unexpected(r.error());
-  p.input_zero_point = r->input_zero_point;
-  p.multiplier = r->ratio.multiplier;
-  p.shift = r->ratio.shift;
+  r->ApplyTo(p);
   return std::vector{ElementwiseOp(op, op.Make(KernelId::kRequantizeInt8, {op.input_id(0)}, p))};
 }
 

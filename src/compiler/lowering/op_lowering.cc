@@ -150,10 +150,11 @@ LoweredOp OpLowering::MakeNoParams(KernelId kernel, std::vector<int32_t> inputs)
   return lowered;
 }
 
-std::optional<uint32_t> RowStreamingDelta(const Tensor& input, const Tensor& output, int32_t stride_h,
-                                          int32_t pad_h) {
+LoweredOp RowStreamingOp(const OpLowering& op, LoweredOp lowered, int32_t stride_h, int32_t pad_h) {
+  const Tensor& input = op.input(0);
+  const Tensor& output = op.output();
   if (input.shape.size() != 4 || output.shape.size() != 4 || input.shape[0] != 1 || output.shape[0] != 1) {
-    return std::nullopt;
+    return lowered;
   }
   const int64_t in_row = input.byte_size() / input.shape[1];
   const int64_t out_row = output.byte_size() / output.shape[1];
@@ -162,8 +163,9 @@ std::optional<uint32_t> RowStreamingDelta(const Tensor& input, const Tensor& out
     const int64_t first_needed_row = std::max<int64_t>(0, oy * stride_h - pad_h);
     delta = std::max(delta, (oy + 1) * out_row - first_needed_row * in_row);
   }
-  // Keep every member of an in-place group 8-byte aligned.
-  return static_cast<uint32_t>((delta + 7) / 8 * 8);
+  lowered.inplace_input = 0;
+  lowered.inplace_delta = static_cast<uint32_t>((delta + 7) / 8 * 8);  // keeps group members 8-byte aligned
+  return lowered;
 }
 
 LoweredOp ElementwiseOp(const OpLowering& op, LoweredOp lowered) {

@@ -64,6 +64,15 @@ class OpLowering {
     float output_scale;
     int32_t output_zero_point;
     QuantizedMultiplier ratio;
+
+    /// Fills the zero points and the multiplier of a requantizing kernel's params.
+    template <typename P>
+    void ApplyTo(P& params) const {
+      params.input_zero_point = input_zero_point;
+      params.output_zero_point = output_zero_point;
+      params.multiplier = ratio.multiplier;
+      params.shift = ratio.shift;
+    }
   };
   Result<Requantization> InputToOutputRequantization() const;
 
@@ -96,11 +105,11 @@ class OpLowering {
   LoweredGraph& out_;
 };
 
-/// In-place offset for kernels that stream output rows in order (conv, depthwise, pool):
-/// the smallest delta such that writing output row oy never reaches input rows that later
-/// output rows still read. Empty if the op cannot run in place (batch > 1).
-std::optional<uint32_t> RowStreamingDelta(const Tensor& input, const Tensor& output, int32_t stride_h,
-                                          int32_t pad_h);
+/// `lowered` with permission to write its output over input 0 for kernels that stream output
+/// rows in order (conv, depthwise, pool): the output starts the smallest number of bytes
+/// before the input such that writing row oy never reaches input rows later rows still read.
+/// Unchanged if the op cannot run in place (batch > 1).
+LoweredOp RowStreamingOp(const OpLowering& op, LoweredOp lowered, int32_t stride_h, int32_t pad_h);
 /// True if an element-wise kernel may overwrite its input (same count, output elements no wider).
 bool ElementwiseInPlace(const Tensor& input, const Tensor& output);
 

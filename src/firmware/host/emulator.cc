@@ -16,7 +16,8 @@
 #include <fstream>
 #include <thread>
 
-#include "compiler/plan_writer.h"
+#include "compiler/digest.h"
+#include "firmware/host/firmware_builder.h"
 #include "firmware/uart_protocol.h"
 
 extern char** environ;
@@ -39,14 +40,9 @@ std::string ReadText(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<Emulator>> Emulator::Start(const std::string& dir, const EmulatorOptions& options) {
-  std::ifstream manifest_in(dir + "/manifest.json");
-  if (!manifest_in) return Fail(dir + "/manifest.json: cannot open (is this a tmlc firmware output folder?)");
-  nlohmann::json m;
-  try {
-    m = nlohmann::json::parse(manifest_in);
-  } catch (const nlohmann::json::exception& e) {
-    return Fail(dir + "/manifest.json: " + e.what());
-  }
+  auto manifest = ReadManifest(dir);
+  if (!manifest) return tl::unexpected(manifest.error());
+  const nlohmann::json& m = *manifest;
   const std::string bin = std::filesystem::absolute(dir + "/firmware.bin").string();
   if (!std::filesystem::exists(bin)) return Fail(bin + ": missing");
 

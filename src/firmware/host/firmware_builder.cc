@@ -2,16 +2,15 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "compiler/compile.h"
-#include "compiler/plan_writer.h"
+#include "compiler/digest.h"
+#include "compiler/file_io.h"
+#include "compiler/loaded_plan.h"
 #include "firmware/host/board_spec.h"
 #include "firmware/host/process.h"
 #include "runtime/kernel_table.h"
@@ -30,34 +29,9 @@ std::string Hex(uint32_t v) {
   return buf;
 }
 
-Result<std::vector<uint8_t>> ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(path + ": cannot open");
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-Result<void> WriteBytes(const std::string& path, const void* data, size_t size) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-  if (!out) return Fail(path + ": cannot write");
-  return {};
-}
-
-std::string Sha256Hex(const std::vector<uint8_t>& bytes) {
-  const auto digest = compiler::Sha256(bytes.data(), bytes.size());
-  return compiler::ToHex(digest.data(), digest.size());
-}
-
 /// Kernel ids and names a plan uses.
-std::map<uint16_t, std::string> PlanKernels(const std::vector<uint8_t>& plan_bytes) {
-  std::vector<uint64_t> words(plan_bytes.size() / 8 + 1);
-  std::memcpy(words.data(), plan_bytes.data(), plan_bytes.size());
-  Plan plan;
+std::map<uint16_t, std::string> PlanKernels(const Plan& plan) {
   std::map<uint16_t, std::string> used;
-  if (Plan::Load(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(plan_bytes.size()), &plan) !=
-      Status::kOk) {
-    return used;
-  }
   for (uint32_t i = 0; i < plan.num_ops(); ++i) {
     const KernelInfo* k = FindKernel(plan.op(i).kernel_id);
     used[plan.op(i).kernel_id] = k != nullptr ? k->name : "?";
@@ -66,15 +40,8 @@ std::map<uint16_t, std::string> PlanKernels(const std::vector<uint8_t>& plan_byt
 }
 
 /// The model's input and output tensors, as the manifest lists them.
-nlohmann::json TensorList(const std::vector<uint8_t>& plan_bytes, bool inputs) {
-  std::vector<uint64_t> words(plan_bytes.size() / 8 + 1);
-  std::memcpy(words.data(), plan_bytes.data(), plan_bytes.size());
-  Plan plan;
+nlohmann::json TensorList(const Plan& plan, bool inputs) {
   nlohmann::json list = nlohmann::json::array();
-  if (Plan::Load(reinterpret_cast<const uint8_t*>(words.data()), static_cast<uint32_t>(plan_bytes.size()), &plan) !=
-      Status::kOk) {
-    return list;
-  }
   const uint32_t count = inputs ? plan.num_inputs() : plan.num_outputs();
   for (uint32_t i = 0; i < count; ++i) {
     const uint32_t index = inputs ? plan.input_tensor(i) : plan.output_tensor(i);
@@ -92,24 +59,38 @@ nlohmann::json TensorList(const std::vector<uint8_t>& plan_bytes, bool inputs) {
 
 /// The manifest's "model" section.
 nlohmann::json ModelJson(const std::vector<uint8_t>& tflite, const std::string& name) {
-  return {{"file", name}, {"sha256", Sha256Hex(tflite)}, {"bytes", tflite.size()}};
+  return {{"file", name}, {"sha256", compiler::Sha256Hex(tflite)}, {"bytes", tflite.size()}};
 }
 
 /// The manifest's "plan" section.
-nlohmann::json PlanJson(const std::vector<uint8_t>& plan) {
-  PlanHeader header;
-  std::memcpy(&header, plan.data(), sizeof(header));
+nlohmann::json PlanJson(const Plan& plan) {
+  const PlanHeader& header = plan.header();
   return {{"sha256", compiler::ToHex(header.content_sha256, 32)},
-          {"bytes", plan.size()},
+          {"bytes", header.total_bytes},
           {"arena_bytes", header.arena_bytes},
           {"format_version", header.format_version},
           {"inputs", TensorList(plan, true)},
           {"outputs", TensorList(plan, false)}};
 }
 
+/// Compiles `tflite` and loads the plan once, for every question the builder asks of it.
+struct CompiledPlan {
+  std::vector<uint8_t> bytes;
+  compiler::LoadedPlan loaded;
+  const PlanHeader& header() const { return loaded.plan().header(); }
+};
+
+Result<CompiledPlan> CompileToPlan(const std::vector<uint8_t>& tflite) {
+  auto compiled = compiler::Compile(tflite);
+  if (!compiled) return tl::unexpected(compiled.error());
+  auto loaded = compiler::LoadedPlan::From(compiled->plan);
+  if (!loaded) return tl::unexpected(loaded.error());
+  return CompiledPlan{std::move(compiled->plan), std::move(*loaded)};
+}
+
 /// Symbol values from `nm`.
-Result<std::map<std::string, uint32_t>> Symbols(const std::string& nm, const std::string& elf) {
-  auto out = RunCommand({nm, elf});
+Result<std::map<std::string, uint32_t>> Symbols(const std::string& nm, const std::string& elf, const std::string& cwd) {
+  auto out = RunCommand({nm, elf}, cwd);
   if (!out) return tl::unexpected(out.error());
   std::map<std::string, uint32_t> symbols;
   std::istringstream lines(*out);
@@ -151,16 +132,15 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
                                      std::vector<std::string>* log) {
   auto board = LoadBoard(o.kit_dir, o.board);
   if (!board) return tl::unexpected(board.error());
-  auto compiled = compiler::Compile(tflite);
+  auto compiled = CompileToPlan(tflite);
   if (!compiled) return tl::unexpected(compiled.error());
-  const std::vector<uint8_t>& plan = compiled->plan;
-  PlanHeader header;
-  std::memcpy(&header, plan.data(), sizeof(header));
+  const std::vector<uint8_t>& plan = compiled->bytes;
+  const PlanHeader& header = compiled->header();
   if (plan.size() > board->slot_bytes) {
     return Fail("the model does not fit " + board->name + ": its plan needs " + std::to_string(plan.size()) +
                 " bytes, the model slot holds " + std::to_string(board->slot_bytes));
   }
-  const std::map<uint16_t, std::string> used = PlanKernels(plan);
+  const std::map<uint16_t, std::string> used = PlanKernels(compiled->loaded.plan());
   std::vector<std::string> kernel_names;
   std::string selection;
   uint32_t kernel_count = 0;
@@ -174,21 +154,17 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
   TempDir work;
   const std::string cxx = o.toolchain_prefix + "g++";
   std::vector<std::string> flags = board->cpu_flags;
-  if (auto r = WriteBytes(work.path + "/model.tmlp", plan.data(), plan.size()); !r) return tl::unexpected(r.error());
+  if (auto r = compiler::WriteFile(work.path + "/model.tmlp", plan.data(), plan.size()); !r) return tl::unexpected(r.error());
   const std::string model_asm = ".section .tml_model,\"a\"\n.balign 8\n.incbin \"model.tmlp\"\n";
-  if (auto r = WriteBytes(work.path + "/model.S", model_asm.data(), model_asm.size()); !r) return tl::unexpected(r.error());
-  auto link_template = ReadBytes(o.kit_dir + "/" + board->arch + "/link.ld.in");
+  if (auto r = compiler::WriteFile(work.path + "/model.S", model_asm.data(), model_asm.size()); !r) {
+    return tl::unexpected(r.error());
+  }
+  auto link_template = compiler::ReadFile(o.kit_dir + "/" + board->arch + "/link.ld.in");
   if (!link_template) return tl::unexpected(link_template.error());
   const std::string script = LinkerScript(std::string(link_template->begin(), link_template->end()), *board);
-  if (auto r = WriteBytes(work.path + "/link.ld", script.data(), script.size()); !r) return tl::unexpected(r.error());
+  if (auto r = compiler::WriteFile(work.path + "/link.ld", script.data(), script.size()); !r) return tl::unexpected(r.error());
 
-  // Relative paths inside the scratch folder keep every path out of the image.
-  const std::string cwd = fs::current_path().string();
-  fs::current_path(work.path);
-  struct Restore {
-    std::string dir;
-    ~Restore() { fs::current_path(dir); }
-  } restore{cwd};
+  // The tools run inside the scratch folder with relative paths: no path reaches the image.
   std::vector<std::string> table_cmd = {cxx};
   table_cmd.insert(table_cmd.end(), flags.begin(), flags.end());
   for (const char* f : {"-std=c++20", "-O2", "-g0", "-ffreestanding", "-fno-exceptions", "-fno-rtti",
@@ -202,11 +178,11 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
     table_cmd.push_back(a);
   }
   if (log) log->push_back("compiling the kernel table (" + std::to_string(kernel_names.size()) + " kernels)");
-  if (auto r = RunCommand(table_cmd); !r) return tl::unexpected(r.error());
+  if (auto r = RunCommand(table_cmd, work.path); !r) return tl::unexpected(r.error());
   std::vector<std::string> asm_cmd = {cxx};
   asm_cmd.insert(asm_cmd.end(), flags.begin(), flags.end());
   for (const char* a : {"-c", "model.S", "-o", "model.o"}) asm_cmd.push_back(a);
-  if (auto r = RunCommand(asm_cmd); !r) return tl::unexpected(r.error());
+  if (auto r = RunCommand(asm_cmd, work.path); !r) return tl::unexpected(r.error());
   // gcc, not g++, drives the link: the firmware uses no libstdc++.
   std::vector<std::string> link_cmd = {o.toolchain_prefix + "gcc"};
   link_cmd.insert(link_cmd.end(), flags.begin(), flags.end());
@@ -217,11 +193,12 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
   link_cmd.push_back(o.kit_dir + "/boards/" + board->name + "/libfirmware.a");
   for (const char* a : {"-lm", "-o", "firmware.elf"}) link_cmd.push_back(a);
   if (log) log->push_back("linking for " + board->name);
-  if (auto r = RunCommand(link_cmd); !r) return tl::unexpected(r.error());
-  if (auto r = RunCommand({o.toolchain_prefix + "objcopy", "-O", "binary", "firmware.elf", "firmware.bin"}); !r) {
+  if (auto r = RunCommand(link_cmd, work.path); !r) return tl::unexpected(r.error());
+  if (auto r = RunCommand({o.toolchain_prefix + "objcopy", "-O", "binary", "firmware.elf", "firmware.bin"}, work.path);
+      !r) {
     return tl::unexpected(r.error());
   }
-  auto symbols = Symbols(o.toolchain_prefix + "nm", "firmware.elf");
+  auto symbols = Symbols(o.toolchain_prefix + "nm", "firmware.elf", work.path);
   if (!symbols) return tl::unexpected(symbols.error());
   auto sym = [&](const char* name) { return symbols->count(name) ? symbols->at(name) : 0u; };
   const uint32_t arena_capacity = sym("__arena_end") - sym("__arena_start");
@@ -232,24 +209,26 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
                 std::to_string(board->ram_bytes) + " RAM - " + std::to_string(static_ram) + " static - " +
                 std::to_string(board->stack_bytes) + " stack)");
   }
-  auto bin = ReadBytes("firmware.bin");
+  auto bin = compiler::ReadFile(work.path + "/firmware.bin");
   if (!bin) return tl::unexpected(bin.error());
   const uint32_t code_bytes = sym("__data_load_start") - board->flash_base + (sym("__data_end") - sym("__data_start"));
 
-  fs::create_directories(fs::path(cwd) / out_dir);
-  const fs::path out = fs::path(out_dir).is_absolute() ? fs::path(out_dir) : fs::path(cwd) / out_dir;
-  for (const char* f : {"firmware.elf", "firmware.bin"}) fs::copy_file(f, out / f, fs::copy_options::overwrite_existing);
+  const fs::path out = out_dir;
+  fs::create_directories(out);
+  for (const char* f : {"firmware.elf", "firmware.bin"}) {
+    fs::copy_file(fs::path(work.path) / f, out / f, fs::copy_options::overwrite_existing);
+  }
 
   nlohmann::json m;
   m["manifest_version"] = 1;
   m["board"] = board->name;
   m["version"] = TML_FIRMWARE_VERSION;
   m["model"] = ModelJson(tflite, model_name);
-  m["plan"] = PlanJson(plan);
+  m["plan"] = PlanJson(compiled->loaded.plan());
   m["runtime"] = {{"opset_version", kOpSetVersion},
                   {"kernels", kernel_names},
                   {"only_model_kernels", o.only_model_kernels}};
-  m["image"] = {{"file", "firmware.bin"}, {"elf", "firmware.elf"}, {"sha256", Sha256Hex(*bin)}, {"bytes", bin->size()}};
+  m["image"] = {{"file", "firmware.bin"}, {"elf", "firmware.elf"}, {"sha256", compiler::Sha256Hex(*bin)}, {"bytes", bin->size()}};
   m["sizes"] = {{"code_bytes", code_bytes},
                 {"plan_bytes", plan.size()},
                 {"flash_bytes", code_bytes + plan.size()},
@@ -264,7 +243,9 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
                        {"model_slot", {{"address", board->slot_base}, {"size", board->slot_bytes}}}};
   m["qemu"] = {{"binary", board->qemu_binary}, {"machine", board->qemu_machine}};
   const std::string text = m.dump(2) + "\n";
-  if (auto r = WriteBytes((out / "manifest.json").string(), text.data(), text.size()); !r) return tl::unexpected(r.error());
+  if (auto r = compiler::WriteFile((out / "manifest.json").string(), text.data(), text.size()); !r) {
+    return tl::unexpected(r.error());
+  }
   return m;
 }
 
@@ -272,24 +253,28 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
 
 namespace tml::firmware {
 
+Result<nlohmann::json> ReadManifest(const std::string& dir) {
+  const std::string path = (fs::path(dir) / "manifest.json").string();
+  auto bytes = compiler::ReadFile(path);
+  if (!bytes) return Fail(path + ": cannot open (is this a tmlc firmware output folder?)");
+  auto manifest = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
+  if (manifest.is_discarded() || !manifest.contains("plan") || !manifest.contains("flash_layout")) {
+    return Fail(path + ": not a firmware manifest");
+  }
+  return manifest;
+}
+
 Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::string& model_name,
                                 const std::string& bin_path, const std::string& out_path) {
-  const fs::path manifest_path = fs::path(bin_path).parent_path() / "manifest.json";
-  std::ifstream manifest_in(manifest_path);
-  if (!manifest_in) return Fail(manifest_path.string() + ": cannot open (the manifest must sit next to the image)");
-  nlohmann::json m;
-  try {
-    m = nlohmann::json::parse(manifest_in);
-  } catch (const nlohmann::json::exception& e) {
-    return Fail(manifest_path.string() + ": " + e.what());
-  }
-  auto bin = ReadBytes(bin_path);
+  auto manifest = ReadManifest(fs::path(bin_path).parent_path().string());
+  if (!manifest) return tl::unexpected(manifest.error());
+  nlohmann::json& m = *manifest;
+  auto bin = compiler::ReadFile(bin_path);
   if (!bin) return tl::unexpected(bin.error());
-  auto compiled = compiler::Compile(tflite);
+  auto compiled = CompileToPlan(tflite);
   if (!compiled) return tl::unexpected(compiled.error());
-  const std::vector<uint8_t>& plan = compiled->plan;
-  PlanHeader header;
-  std::memcpy(&header, plan.data(), sizeof(header));
+  const std::vector<uint8_t>& plan = compiled->bytes;
+  const PlanHeader& header = compiled->header();
 
   const uint32_t slot_address = m["flash_layout"]["model_slot"]["address"];
   const uint32_t slot_bytes = m["flash_layout"]["model_slot"]["size"];
@@ -304,7 +289,7 @@ Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::s
                 " bytes, the firmware has " + std::to_string(arena_capacity));
   }
   const auto present = m["runtime"]["kernels"].get<std::set<std::string>>();
-  for (const auto& [id, name] : PlanKernels(plan)) {
+  for (const auto& [id, name] : PlanKernels(compiled->loaded.plan())) {
     if (!present.count(name)) {
       return Fail("the model needs kernel " + name + ", which this firmware was built without" +
                   " (rebuild it, or without --only-model-kernels)");
@@ -330,17 +315,19 @@ Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::s
     update.changed = true;
   }
   m["model"] = ModelJson(tflite, model_name);
-  m["plan"] = PlanJson(plan);
-  m["image"]["sha256"] = Sha256Hex(updated);
+  m["plan"] = PlanJson(compiled->loaded.plan());
+  m["image"]["sha256"] = compiler::Sha256Hex(updated);
   m["image"]["bytes"] = updated.size();
   m["image"]["elf"] = nullptr;  // the ELF still holds the old model: the image is firmware.bin
   m["sizes"]["plan_bytes"] = plan.size();
   m["sizes"]["arena_bytes"] = header.arena_bytes;
   m["sizes"]["flash_bytes"] = m["sizes"]["code_bytes"].get<uint32_t>() + plan.size();
-  if (auto r = WriteBytes(out_path, updated.data(), updated.size()); !r) return tl::unexpected(r.error());
+  if (auto r = compiler::WriteFile(out_path, updated.data(), updated.size()); !r) return tl::unexpected(r.error());
   const std::string text = m.dump(2) + "\n";
   const fs::path out_manifest = fs::path(out_path).parent_path() / "manifest.json";
-  if (auto r = WriteBytes(out_manifest.string(), text.data(), text.size()); !r) return tl::unexpected(r.error());
+  if (auto r = compiler::WriteFile(out_manifest.string(), text.data(), text.size()); !r) {
+    return tl::unexpected(r.error());
+  }
   update.manifest = std::move(m);
   return update;
 }

@@ -26,6 +26,9 @@ compiler::Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflit
                                                const FirmwareOptions& options, const std::string& out_dir,
                                                std::vector<std::string>* log);
 
+/// The manifest.json in `dir`, or an error naming it.
+compiler::Result<nlohmann::json> ReadManifest(const std::string& dir);
+
 /// What a model-only update changed.
 struct SlotUpdate {
   uint32_t first_changed = 0;  ///< byte offsets in firmware.bin, [first, last]

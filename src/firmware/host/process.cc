@@ -12,13 +12,14 @@ extern char** environ;
 
 namespace tml::firmware {
 
-compiler::Result<std::string> RunCommand(const std::vector<std::string>& argv) {
+compiler::Result<std::string> RunCommand(const std::vector<std::string>& argv, const std::string& cwd) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return compiler::Fail(std::string("pipe: ") + std::strerror(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

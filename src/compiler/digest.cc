@@ -1,0 +1,34 @@
+#include "compiler/digest.h"
+
+#include <openssl/evp.h>
+
+namespace tml::compiler {
+
+std::vector<uint8_t> Sha256(const uint8_t* data, size_t size) {
+  std::vector<uint8_t> digest(32);
+  unsigned int length = 0;
+  EVP_Digest(data, size, digest.data(), &length, EVP_sha256(), nullptr);
+  return digest;
+}
+
+std::string ToHex(const uint8_t* data, size_t size) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    hex.push_back(kDigits[data[i] >> 4]);
+    hex.push_back(kDigits[data[i] & 15]);
+  }
+  return hex;
+}
+
+std::string Sha256Hex(std::span<const uint8_t> bytes) {
+  const std::vector<uint8_t> digest = Sha256(bytes.data(), bytes.size());
+  return ToHex(digest.data(), digest.size());
+}
+
+std::string Sha256Hex(std::string_view text) {
+  return Sha256Hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+}  // namespace tml::compiler
