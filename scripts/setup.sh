@@ -11,6 +11,8 @@ PACKAGES=(
   libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev libcpp-httplib-dev prometheus-cpp-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm   # firmware and its emulated boards
+  libcurl4-openssl-dev libarchive-dev           # the Docker Engine API client (unix socket, tar)
+  docker.io debootstrap docker-registry         # builder images: daemon, offline base image, registry
 )
 
 # `scripts/setup.sh --bench` adds the load tools bench/api_bench.sh uses (nginx is the ceiling).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The layering of DESIGN.md, enforced: a folder may include only folders above it
-# (runtime <- compiler <- firmware/host <- cli; the device side of firmware and boards sees only
+# (common, runtime <- compiler <- firmware/host <- cli; common is host-only; the device side of firmware and boards sees only
 # the runtime and each other). The runtime includes no standard library headers at all.
 set -euo pipefail
 SRC=$1
@@ -13,7 +13,8 @@ check() {  # folder, forbidden include prefixes...
     fi
   done
 }
-check runtime compiler cli boards lwm2m store jobs server agent
+check common runtime compiler firmware cli boards lwm2m store jobs server agent
+check runtime common compiler cli boards lwm2m store jobs server agent
 check compiler cli boards firmware lwm2m store jobs server agent
 check boards compiler cli lwm2m store jobs server agent
 for f in "$SRC"/firmware/*.cc "$SRC"/firmware/*.h; do

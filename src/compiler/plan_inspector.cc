@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "compiler/digest.h"
+#include "common/digest.h"
 #include "runtime/kernel_table.h"
 
 namespace tml::compiler {
@@ -32,7 +32,7 @@ PlanSummary Summarize(const Plan& plan) {
   const PlanHeader& h = plan.header();
   s.format_version = h.format_version;
   s.opset_version = h.opset_version;
-  s.content_sha256 = ToHex(h.content_sha256, 32);
+  s.content_sha256 = common::ToHex(h.content_sha256, 32);
   s.plan_bytes = h.total_bytes;
   s.arena_bytes = h.arena_bytes;
   s.runtime_state_bytes = 2 * 4;  // Interpreter = {const Plan*, uint8_t*} on a 32-bit MCU

@@ -1,6 +1,6 @@
 #include "compiler/plan_writer.h"
 
-#include "compiler/digest.h"
+#include "common/digest.h"
 
 #include <cstring>
 
@@ -102,7 +102,7 @@ std::vector<uint8_t> WritePlan(const PlanContents& c) {
   h.outputs_offset = outputs_offset;
   h.data_offset = data_offset;
   h.data_bytes = total - data_offset;
-  const std::vector<uint8_t> hash = Sha256(w.at(sizeof(PlanHeader)), total - sizeof(PlanHeader));
+  const std::vector<uint8_t> hash = common::Sha256(w.at(sizeof(PlanHeader)), total - sizeof(PlanHeader));
   std::memcpy(h.content_sha256, hash.data(), 32);
   std::memcpy(w.at(0), &h, sizeof(h));
   return w.Take();

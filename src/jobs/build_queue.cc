@@ -8,8 +8,9 @@ namespace tml::jobs {
 
 namespace fs = std::filesystem;
 
-BuildQueue::BuildQueue(store::Store& store, BuildRunner& runner, std::string data_dir, QueueOptions options)
-    : store_(store), runner_(runner), data_dir_(fs::absolute(data_dir).string()), options_(options) {
+BuildQueue::BuildQueue(store::Store& store, BuildRunner& local, BuildRunner* images, std::string data_dir,
+                       QueueOptions options)
+    : store_(store), local_(local), images_(images), data_dir_(fs::absolute(data_dir).string()), options_(options) {
   std::error_code ec;
   fs::create_directories(fs::path(data_dir_) / "logs", ec);
   fs::create_directories(fs::path(data_dir_) / "work", ec);
@@ -85,6 +86,7 @@ void BuildQueue::RunOne(int64_t build_id) {
   BuildJob job;
   job.build_id = build_id;
   job.board = build->board;
+  job.image = build->builder_image;
   job.work_dir = (fs::path(data_dir_) / "work" / std::to_string(build_id)).string();
   job.log_path = LogPath(build_id);
   job.time_limit_s = options_.time_limit_s;
@@ -92,7 +94,14 @@ void BuildQueue::RunOne(int64_t build_id) {
   if (auto model = store_.GetModel(build->model_id); model) {
     job.model_path = store_.blobs().PathOf(model->blob_sha256);
     job.model_name = model->name;
-    result = runner_.Run(job, *flag);
+    if (job.image.empty()) {
+      result = local_.Run(job, *flag);
+    } else if (images_ != nullptr) {
+      result = images_->Run(job, *flag);
+    } else {
+      result.reason = "builder " + build->builder + " is an image and this server has no Docker daemon (serve --docker)";
+    }
+    if (!result.image_digest.empty()) (void)store_.SetBuildImageDigest(build_id, result.image_digest);
   } else {
     result.reason = model.error().message;
   }

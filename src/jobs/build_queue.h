@@ -1,6 +1,8 @@
 #pragma once
 // The build queue: N worker threads take queued builds from the store (which persists the
 // queue across restarts), run them with a runner, store the artifacts and the outcome.
+// A build whose builder names an image runs on the Docker runner; the built-in builder
+// ("local") runs tmlc in a child process.
 
 #include <atomic>
 #include <condition_variable>
@@ -26,10 +28,14 @@ struct QueueOptions {
   std::function<void(const std::string& status, double seconds)> on_finished;
 };
 
+/// The name of the built-in builder (tmlc in a child process, the kit's boards).
+inline constexpr const char* kBuiltInBuilder = "local";
+
 class BuildQueue {
  public:
-  /// Starts the workers and enqueues every build the store has as queued.
-  BuildQueue(store::Store& store, BuildRunner& runner, std::string data_dir, QueueOptions options);
+  /// Starts the workers and enqueues every build the store has as queued. `images` may be
+  /// null (no Docker daemon configured): builds with builder images then fail, saying so.
+  BuildQueue(store::Store& store, BuildRunner& local, BuildRunner* images, std::string data_dir, QueueOptions options);
   /// Cancels running builds and joins the workers.
   ~BuildQueue();
 
@@ -38,14 +44,16 @@ class BuildQueue {
   store::StoreResult<store::BuildRecord> Cancel(int64_t build_id);
   std::string LogPath(int64_t build_id) const;
   size_t depth() const;
-  const char* runner_name() const { return runner_.name(); }
+  /// Whether builds with builder images can run (a Docker daemon is configured).
+  bool runs_images() const { return images_ != nullptr; }
 
  private:
   void Work();
   void RunOne(int64_t build_id);
 
   store::Store& store_;
-  BuildRunner& runner_;
+  BuildRunner& local_;
+  BuildRunner* images_;
   std::string data_dir_;
   QueueOptions options_;
   mutable std::mutex mutex_;

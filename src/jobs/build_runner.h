@@ -1,6 +1,7 @@
 #pragma once
 // A build runner turns one queued build into artifacts. Runners are interchangeable: the
-// local process runner today, Docker Engine and Swarm runners later (one class each).
+// local process runner (the built-in builder) and the Docker Engine runner (builder images);
+// docs/service.md says how to add one.
 
 #include <atomic>
 #include <string>
@@ -14,6 +15,7 @@ struct BuildJob {
   std::string model_path;   ///< the model file (a blob)
   std::string model_name;   ///< the name the user gave it, for the manifest
   std::string board;
+  std::string image;        ///< the builder image reference; empty for the built-in builder
   bool only_model_kernels = false;
   std::string work_dir;     ///< a fresh folder for this build
   std::string log_path;     ///< append everything the build prints here
@@ -23,6 +25,7 @@ struct BuildJob {
 struct BuildResult {
   bool succeeded = false;
   std::string reason;  ///< why it failed (one line)
+  std::string image_digest;  ///< the builder image that ran, pinned ("repo@sha256:..." or an image id)
   std::vector<std::pair<std::string, std::string>> artifacts;  ///< (name, path)
 };
 

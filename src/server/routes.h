@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -39,6 +40,16 @@ struct Route {
 std::vector<Route> MetaRoutes();
 std::vector<Route> ModelRoutes();
 std::vector<Route> BuildRoutes();
+std::vector<Route> BuilderRoutes();
+
+/// The builder a build request asks for: `name`, or the board's default builder image, or the
+/// built-in builder. Throws the 422/503 that says why none can build for `board`.
+struct ResolvedBuilder {
+  std::string name;
+  std::string image;  ///< empty for the built-in builder
+};
+ResolvedBuilder ResolveBuilder(RouteContext& c, const std::optional<std::string>& name, const std::string& board);
+nlohmann::json BuilderView(const store::BuilderRecord& builder);
 
 /// Sends `body` as JSON with `status`.
 void SendJson(httplib::Response& response, int status, const nlohmann::json& body);

@@ -21,6 +21,8 @@ nlohmann::json BuildView(const store::BuildRecord& b) {
           {"model_id", b.model_id},
           {"board", b.board},
           {"builder", b.builder},
+          {"builder_image", opt(b.builder_image)},
+          {"image_digest", opt(b.image_digest)},
           {"status", store::BuildStatusName(b.status)},
           {"reason", opt(b.reason)},
           {"created_at", b.created_at},
@@ -42,20 +44,22 @@ void Create(RouteContext& c) {
   if (!model) throw FromStore(model.error());
   if (!body.contains("board") || !body["board"].is_string()) throw ApiError(422, "Unprocessable Content", "\"board\" is required");
   const std::string board = body["board"].get<std::string>();
-  if (auto spec = firmware::LoadBoard(c.options.kit_dir, board); !spec) {
-    throw ApiError(422, "Unprocessable Content", spec.error().message);
+  if (body.contains("builder") && !body["builder"].is_string()) {
+    throw ApiError(422, "Unprocessable Content", "\"builder\" must be a builder name");
   }
-  const std::string builder = body.value("builder", std::string(c.queue.runner_name()));
-  if (builder != c.queue.runner_name()) throw ApiError(422, "Unprocessable Content", "unknown builder '" + builder + "'");
-  // Builds are reproducible: the same model, board, builder and op set give the same image.
-  const std::string key = model->blob_sha256 + ":" + board + ":" + builder + ":opset" + std::to_string(kOpSetVersion);
+  const ResolvedBuilder builder = ResolveBuilder(
+      c, body.contains("builder") ? std::optional<std::string>(body["builder"].get<std::string>()) : std::nullopt, board);
+  // Builds are reproducible: the same model, board, builder image and op set give the same
+  // firmware (a tag pushed again with new content is a new image only after a new registration).
+  const std::string key = model->blob_sha256 + ":" + board + ":" + builder.name + ":" + builder.image + ":opset" +
+                          std::to_string(kOpSetVersion);
   if (auto reused = c.store.FindSucceededBuild(key)) {
     auto view = BuildView(*reused);
     view["reused"] = true;
     SendJson(c.response, 200, view);
     return;
   }
-  auto build = c.store.AddBuild(model->id, board, builder, key);
+  auto build = c.store.AddBuild(model->id, board, builder.name, builder.image, key);
   if (!build) throw FromStore(build.error());
   c.queue.Enqueue(build->id);
   auto view = BuildView(*build);

@@ -44,14 +44,6 @@ std::vector<Route> MetaRoutes() {
          }
          SendJson(c.response, 200, {{"items", items}});
        }},
-      {"GET", "/api/v1/builders", Access::kRead, false,
-       [](RouteContext& c) {
-         SendJson(c.response, 200,
-                  {{"items", nlohmann::json::array({{{"name", c.queue.runner_name()},
-                                                     {"kind", "local"},
-                                                     {"contract_version", 1},
-                                                     {"boards", firmware::ListBoards(c.options.kit_dir)}}})}});
-       }},
   };
 }
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "compiler/digest.h"
+#include "common/digest.h"
 
 namespace tml::store {
 
@@ -97,7 +97,7 @@ StoreResult<Blob> BlobWriter::Finish() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
   EVP_DigestFinal_ex(state_->hash.get(), digest, &digest_size);
-  Blob blob{compiler::ToHex(digest, digest_size), state_->total, false};
+  Blob blob{common::ToHex(digest, digest_size), state_->total, false};
   const std::string target = state_->store->PathOf(blob.sha256);
   if (fs::exists(target)) {
     blob.existed = true;

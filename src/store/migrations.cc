@@ -47,6 +47,20 @@ CREATE TABLE artifacts (
   PRIMARY KEY (build_id, name)
 );
 )sql",
+    // 2: builder images (issue 6) and what each build ran.
+    R"sql(
+CREATE TABLE builders (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  image TEXT NOT NULL,
+  boards_json TEXT NOT NULL,
+  contract_version INTEGER NOT NULL,
+  is_default INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+ALTER TABLE builds ADD COLUMN builder_image TEXT;
+ALTER TABLE builds ADD COLUMN image_digest TEXT;
+)sql",
 };
 
 }  // namespace

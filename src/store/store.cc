@@ -6,12 +6,12 @@
 #include <ctime>
 #include <filesystem>
 
-#include "compiler/digest.h"
+#include "common/digest.h"
 #include "store/database.h"
 #include "store/migrations.h"
+#include "store/now_utc.h"
 
 namespace tml::store {
-namespace {
 
 std::string NowUtc() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -22,9 +22,12 @@ std::string NowUtc() {
   return buf;
 }
 
+namespace {
+
 constexpr const char* kModelColumns = "id, name, version, blob_sha256, bytes, facts_json, created_at";
 constexpr const char* kBuildColumns =
-    "id, model_id, board, builder, status, reason, cache_key, created_at, started_at, finished_at";
+    "id, model_id, board, builder, status, reason, cache_key, created_at, started_at, finished_at, builder_image, "
+    "image_digest";
 
 ModelRecord ReadModel(const Statement& s) {
   return {s.Int(0), s.Text(1), s.Text(2), s.Text(3), static_cast<uint64_t>(s.Int(4)), s.Text(5), s.Text(6)};
@@ -42,6 +45,8 @@ BuildRecord ReadBuild(const Statement& s) {
   b.created_at = s.Text(7);
   b.started_at = s.OptionalText(8).value_or("");
   b.finished_at = s.OptionalText(9).value_or("");
+  b.builder_image = s.OptionalText(10).value_or("");
+  b.image_digest = s.OptionalText(11).value_or("");
   return b;
 }
 
@@ -189,10 +194,10 @@ StoreResult<std::string> Store::CreateToken(const std::string& name, bool read_o
   if (auto r = ValidateName("token name", name); !r) return tl::unexpected(r.error());
   unsigned char random[32];
   if (RAND_bytes(random, sizeof(random)) != 1) return StoreFail(StoreErrorCode::kIo, "no randomness for a token");
-  const std::string secret = "tml_" + compiler::ToHex(random, sizeof(random));
+  const std::string secret = "tml_" + common::ToHex(random, sizeof(random));
   try {
     Statement s = db_->Prepare("INSERT INTO tokens (name, secret_sha256, read_only, created_at) VALUES (?1, ?2, ?3, ?4)");
-    s.Bind(1, name).Bind(2, compiler::Sha256Hex(secret)).Bind(3, int64_t{read_only}).Bind(4, NowUtc()).Run();
+    s.Bind(1, name).Bind(2, common::Sha256Hex(secret)).Bind(3, int64_t{read_only}).Bind(4, NowUtc()).Run();
   } catch (const DatabaseError& e) {
     if (e.constraint()) return StoreFail(StoreErrorCode::kConflict, "a token named " + name + " exists");
     throw;
@@ -209,19 +214,29 @@ int64_t Store::CountTokens() {
 std::optional<TokenRecord> Store::Authenticate(const std::string& secret) {
   std::lock_guard lock(mutex_);
   Statement s = db_->Prepare("SELECT id, name, read_only, created_at FROM tokens WHERE secret_sha256 = ?1");
-  if (!s.Bind(1, compiler::Sha256Hex(secret)).Step()) return std::nullopt;
+  if (!s.Bind(1, common::Sha256Hex(secret)).Step()) return std::nullopt;
   return TokenRecord{s.Int(0), s.Text(1), s.Int(2) != 0, s.Text(3)};
 }
 
 StoreResult<BuildRecord> Store::AddBuild(int64_t model_id, const std::string& board, const std::string& builder,
-                                         const std::string& cache_key) {
+                                         const std::string& builder_image, const std::string& cache_key) {
   std::lock_guard lock(mutex_);
   if (auto model = GetModel(model_id); !model) return tl::unexpected(model.error());
   if (auto r = ValidateName("board", board); !r) return tl::unexpected(r.error());
   Statement s = db_->Prepare(
-      "INSERT INTO builds (model_id, board, builder, status, cache_key, created_at) VALUES (?1, ?2, ?3, 'queued', ?4, ?5)");
-  s.Bind(1, model_id).Bind(2, board).Bind(3, builder).Bind(4, cache_key).Bind(5, NowUtc()).Run();
+      "INSERT INTO builds (model_id, board, builder, builder_image, status, cache_key, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6)");
+  s.Bind(1, model_id).Bind(2, board).Bind(3, builder);
+  if (builder_image.empty()) s.BindNull(4); else s.Bind(4, builder_image);
+  s.Bind(5, cache_key).Bind(6, NowUtc()).Run();
   return GetBuild(db_->LastInsertId());
+}
+
+StoreResult<void> Store::SetBuildImageDigest(int64_t id, const std::string& digest) {
+  std::lock_guard lock(mutex_);
+  db_->Prepare("UPDATE builds SET image_digest = ?1 WHERE id = ?2").Bind(1, digest).Bind(2, id).Run();
+  if (db_->Changes() == 0) return StoreFail(StoreErrorCode::kNotFound, "no build " + std::to_string(id));
+  return {};
 }
 
 StoreResult<BuildRecord> Store::GetBuild(int64_t id) {

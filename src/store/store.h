@@ -46,12 +46,25 @@ struct BuildRecord {
   int64_t model_id = 0;
   std::string board;
   std::string builder;
+  std::string builder_image;  ///< the image reference the builder named at creation; empty for the built-in
+  std::string image_digest;   ///< the image that ran, pinned by digest (set when it is known)
   BuildStatus status = BuildStatus::kQueued;
   std::string reason;  ///< why it failed or was canceled
   std::string cache_key;
   std::string created_at;
   std::string started_at;
   std::string finished_at;
+};
+
+/// A registered builder image (the partner contract, docs/porting-guide.md).
+struct BuilderRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string image;  ///< [REGISTRY/]REPOSITORY[:TAG][@DIGEST]
+  std::vector<std::string> boards;
+  int64_t contract_version = 1;
+  bool is_default = false;  ///< the default builder of its boards
+  std::string created_at;
 };
 
 struct ArtifactRecord {
@@ -93,8 +106,17 @@ class Store {
   std::optional<TokenRecord> Authenticate(const std::string& secret);
   int64_t CountTokens();
 
+  StoreResult<BuilderRecord> AddBuilder(const BuilderRecord& builder);
+  StoreResult<BuilderRecord> GetBuilder(const std::string& name);
+  std::vector<BuilderRecord> ListBuilders();
+  StoreResult<void> DeleteBuilder(const std::string& name);
+  /// The newest default builder that serves `board`, if any.
+  std::optional<BuilderRecord> DefaultBuilderFor(const std::string& board);
+
   StoreResult<BuildRecord> AddBuild(int64_t model_id, const std::string& board, const std::string& builder,
-                                    const std::string& cache_key);
+                                    const std::string& builder_image, const std::string& cache_key);
+  /// Records the pinned image a build ran.
+  StoreResult<void> SetBuildImageDigest(int64_t id, const std::string& digest);
   StoreResult<BuildRecord> GetBuild(int64_t id);
   std::vector<BuildRecord> ListBuilds(const Page& page, const std::optional<BuildStatus>& status = std::nullopt);
   /// Moves a build along queued -> running -> succeeded | failed, or to canceled from

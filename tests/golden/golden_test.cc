@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/compile.h"
-#include "compiler/digest.h"
+#include "common/digest.h"
 #include "runtime/interpreter.h"
 #include "runtime/plan.h"
 
@@ -30,7 +30,7 @@ TEST_P(GoldenTest, OutputsShouldMatchTfliteMicro) {
   const auto model = ReadFile(shared + "/models/" + name + ".tflite");
   const auto meta_bytes = ReadFile(shared + "/golden/" + name + "/meta.json");
   const auto meta = nlohmann::json::parse(meta_bytes.begin(), meta_bytes.end());
-  ASSERT_EQ(compiler::Sha256Hex(model), meta["model_sha256"].get<std::string>())
+  ASSERT_EQ(common::Sha256Hex(model), meta["model_sha256"].get<std::string>())
       << "the model is not the one the golden data belongs to";
 
   auto compiled = compiler::Compile(model);

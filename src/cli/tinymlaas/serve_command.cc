@@ -7,7 +7,9 @@
 
 #include "cli/tinymlaas/commands.h"
 #include "firmware/host/board_spec.h"
+#include "common/digest.h"
 #include "jobs/build_queue.h"
+#include "jobs/docker_runner.h"
 #include "jobs/local_runner.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -24,7 +26,33 @@ struct ServeArgs {
   double build_time_limit = 600;
   std::string kit;
   std::string tmlc;
+  std::string docker;  ///< empty: $DOCKER_HOST or the default socket, optional
+  int64_t docker_memory_mb = 1024;
+  double docker_cpus = 1;
+  int64_t docker_pids = 256;
 };
+
+/// The Docker runner for builder images, or null when there is no daemon. An explicit
+/// --docker that does not answer stops the server; the default only warns.
+std::unique_ptr<jobs::DockerRunner> ConnectDocker(const ServeArgs& args, bool* fatal) {
+  jobs::DockerRunnerOptions options;
+  options.host = args.docker.empty() ? jobs::DockerClient::DefaultHost() : args.docker;
+  // Containers are labeled with the data folder's identity: two servers sharing one daemon
+  // never remove each other's builds.
+  options.instance = common::Sha256Hex(std::filesystem::absolute(args.data).lexically_normal().string()).substr(0, 16);
+  options.limits.memory_bytes = args.docker_memory_mb << 20;
+  options.limits.cpus = args.docker_cpus;
+  options.limits.pids = args.docker_pids;
+  auto runner = jobs::DockerRunner::Connect(options);
+  if (runner) {
+    std::printf("builder images run on the Docker daemon at %s\n", options.host.c_str());
+    return std::move(*runner);
+  }
+  *fatal = !args.docker.empty();
+  std::fprintf(stderr, "%s: %s%s\n", *fatal ? "error" : "warning", runner.error().c_str(),
+               *fatal ? "" : " (builder images are disabled; the built-in builder works)");
+  return nullptr;
+}
 
 /// The tmlc next to this executable.
 std::string SiblingTmlc() {
@@ -73,7 +101,10 @@ int Serve(const ServeArgs& args) {
   };
   queue_options.workers = args.workers;
   queue_options.time_limit_s = args.build_time_limit;
-  jobs::BuildQueue queue(**store, runner, args.data, queue_options);
+  bool docker_fatal = false;
+  std::unique_ptr<jobs::DockerRunner> docker = ConnectDocker(args, &docker_fatal);
+  if (docker_fatal) return 1;
+  jobs::BuildQueue queue(**store, runner, docker.get(), args.data, queue_options);
   server::ServerOptions options;
   options.metrics = &metrics;
   options.kit_dir = args.kit.empty() ? firmware::DefaultKitDir() : args.kit;
@@ -113,6 +144,12 @@ void SetupServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--build-time-limit", args->build_time_limit, "Seconds a build may take");
   cmd->add_option("--kit", args->kit, "Firmware kit folder");
   cmd->add_option("--tmlc", args->tmlc, "tmlc used by the local runner (default: next to tinymlaas)");
+  cmd->add_option("--docker", args->docker,
+                  "Docker daemon for builder images, unix:///PATH (default: $DOCKER_HOST or /var/run/docker.sock, "
+                  "if it answers)");
+  cmd->add_option("--docker-memory-mb", args->docker_memory_mb, "Memory limit of a builder container (MiB)");
+  cmd->add_option("--docker-cpus", args->docker_cpus, "CPU limit of a builder container");
+  cmd->add_option("--docker-pids", args->docker_pids, "Process limit of a builder container");
   cmd->callback([args, exit_code] { *exit_code = Serve(*args); });
 }
 

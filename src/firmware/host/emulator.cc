@@ -16,7 +16,7 @@
 #include <fstream>
 #include <thread>
 
-#include "compiler/digest.h"
+#include "common/digest.h"
 #include "firmware/host/firmware_builder.h"
 #include "firmware/uart_protocol.h"
 
@@ -239,7 +239,7 @@ Result<HelloInfo> Emulator::Hello() {
   info.model_bytes = r.model_bytes;
   info.arena_bytes = r.arena_bytes;
   info.arena_capacity = r.arena_capacity;
-  info.model_sha256 = compiler::ToHex(r.model_sha256, 32);
+  info.model_sha256 = common::ToHex(r.model_sha256, 32);
   const char* strings = reinterpret_cast<const char*>(frame->second.data() + sizeof(r));
   const size_t strings_bytes = frame->second.size() - sizeof(r);
   info.firmware_version = std::string(strings, strnlen(strings, strings_bytes));

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "compiler/compile.h"
-#include "compiler/digest.h"
+#include "common/digest.h"
 #include "compiler/file_io.h"
 #include "compiler/loaded_plan.h"
 #include "firmware/host/board_spec.h"
@@ -59,13 +59,13 @@ nlohmann::json TensorList(const Plan& plan, bool inputs) {
 
 /// The manifest's "model" section.
 nlohmann::json ModelJson(const std::vector<uint8_t>& tflite, const std::string& name) {
-  return {{"file", name}, {"sha256", compiler::Sha256Hex(tflite)}, {"bytes", tflite.size()}};
+  return {{"file", name}, {"sha256", common::Sha256Hex(tflite)}, {"bytes", tflite.size()}};
 }
 
 /// The manifest's "plan" section.
 nlohmann::json PlanJson(const Plan& plan) {
   const PlanHeader& header = plan.header();
-  return {{"sha256", compiler::ToHex(header.content_sha256, 32)},
+  return {{"sha256", common::ToHex(header.content_sha256, 32)},
           {"bytes", header.total_bytes},
           {"arena_bytes", header.arena_bytes},
           {"format_version", header.format_version},
@@ -228,7 +228,7 @@ Result<nlohmann::json> BuildFirmware(const std::vector<uint8_t>& tflite, const s
   m["runtime"] = {{"opset_version", kOpSetVersion},
                   {"kernels", kernel_names},
                   {"only_model_kernels", o.only_model_kernels}};
-  m["image"] = {{"file", "firmware.bin"}, {"elf", "firmware.elf"}, {"sha256", compiler::Sha256Hex(*bin)}, {"bytes", bin->size()}};
+  m["image"] = {{"file", "firmware.bin"}, {"elf", "firmware.elf"}, {"sha256", common::Sha256Hex(*bin)}, {"bytes", bin->size()}};
   m["sizes"] = {{"code_bytes", code_bytes},
                 {"plan_bytes", plan.size()},
                 {"flash_bytes", code_bytes + plan.size()},
@@ -316,7 +316,7 @@ Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::s
   }
   m["model"] = ModelJson(tflite, model_name);
   m["plan"] = PlanJson(compiled->loaded.plan());
-  m["image"]["sha256"] = compiler::Sha256Hex(updated);
+  m["image"]["sha256"] = common::Sha256Hex(updated);
   m["image"]["bytes"] = updated.size();
   m["image"]["elf"] = nullptr;  // the ELF still holds the old model: the image is firmware.bin
   m["sizes"]["plan_bytes"] = plan.size();

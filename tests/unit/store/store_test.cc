@@ -66,7 +66,7 @@ TEST(StoreTest, DeletingAModelShouldRespectBuildsAndSharedBlobs) {
   auto b = s.AddModel("b", "1", blob, "{}");
   auto c = s.AddModel("c", "1", PutText(s, "other"), "{}");
   ASSERT_TRUE(a && b && c);
-  ASSERT_TRUE(s.AddBuild(c->id, "netduinoplus2", "local", "key"));
+  ASSERT_TRUE(s.AddBuild(c->id, "netduinoplus2", "local", "", "key"));
   EXPECT_EQ(s.DeleteModel(c->id).error().code, StoreErrorCode::kConflict);
   ASSERT_TRUE(s.DeleteModel(a->id));
   EXPECT_TRUE(s.blobs().Exists(blob.sha256)) << "model b still uses the blob";
@@ -108,7 +108,7 @@ TEST(StoreTest, BuildStatusShouldFollowItsLifecycle) {
   ASSERT_TRUE(store.has_value());
   Store& s = **store;
   auto model = s.AddModel("kws", "1", PutText(s, "m"), "{}");
-  auto build = s.AddBuild(model->id, "mps2-an386", "local", "cache-1");
+  auto build = s.AddBuild(model->id, "mps2-an386", "local", "", "cache-1");
   ASSERT_TRUE(build.has_value());
   EXPECT_EQ(build->status, BuildStatus::kQueued);
   EXPECT_EQ(s.SetBuildStatus(build->id, BuildStatus::kSucceeded).error().code, StoreErrorCode::kConflict);
@@ -125,7 +125,7 @@ TEST(StoreTest, BuildStatusShouldFollowItsLifecycle) {
   EXPECT_EQ(s.AddArtifact(build->id, "firmware.bin", PutText(s, "image")).error().code, StoreErrorCode::kConflict);
   ASSERT_EQ(s.ListArtifacts(build->id).size(), 1u);
   EXPECT_EQ(s.ListBuilds({10, 0}, BuildStatus::kSucceeded).size(), 1u);
-  EXPECT_EQ(s.AddBuild(999, "mps2-an386", "local", "k").error().code, StoreErrorCode::kNotFound);
+  EXPECT_EQ(s.AddBuild(999, "mps2-an386", "local", "", "k").error().code, StoreErrorCode::kNotFound);
 }
 
 TEST(StoreTest, RestartShouldKeepEverythingAndFailInterruptedBuilds) {
@@ -136,8 +136,8 @@ TEST(StoreTest, RestartShouldKeepEverythingAndFailInterruptedBuilds) {
     ASSERT_TRUE(store.has_value());
     Store& s = **store;
     auto model = s.AddModel("kws", "1", PutText(s, "m"), "{\"arena_bytes\": 12336}");
-    running_id = s.AddBuild(model->id, "netduinoplus2", "local", "k1")->id;
-    queued_id = s.AddBuild(model->id, "netduinoplus2", "local", "k2")->id;
+    running_id = s.AddBuild(model->id, "netduinoplus2", "local", "", "k1")->id;
+    queued_id = s.AddBuild(model->id, "netduinoplus2", "local", "", "k2")->id;
     ASSERT_TRUE(s.SetBuildStatus(running_id, BuildStatus::kRunning));
   }  // the "crash": the process goes away with a build running
   auto store = Store::Open(dir);

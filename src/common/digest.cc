@@ -1,8 +1,8 @@
-#include "compiler/digest.h"
+#include "common/digest.h"
 
 #include <openssl/evp.h>
 
-namespace tml::compiler {
+namespace tml::common {
 
 std::vector<uint8_t> Sha256(const uint8_t* data, size_t size) {
   std::vector<uint8_t> digest(32);
@@ -31,4 +31,4 @@ std::string Sha256Hex(std::string_view text) {
   return Sha256Hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
-}  // namespace tml::compiler
+}  // namespace tml::common

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tml::compiler {
+namespace tml::common {
 
 /// SHA-256 of `size` bytes, as 32 raw bytes.
 std::vector<uint8_t> Sha256(const uint8_t* data, size_t size);
@@ -18,4 +18,4 @@ std::string ToHex(const uint8_t* data, size_t size);
 std::string Sha256Hex(std::span<const uint8_t> bytes);
 std::string Sha256Hex(std::string_view text);
 
-}  // namespace tml::compiler
+}  // namespace tml::common
