@@ -23,7 +23,6 @@ done
 [[ -f "$model" ]] || fail "model file '$model' not found (mount the model folder at /in)"
 [[ -d /out && -w /out ]] || fail "/out is not a writable folder (mount the output folder at /out, writable by uid $(id -u))"
 
-# tmlc prints its own one-line "error: ..." naming the board, op or size that is wrong.
-tmlc firmware "$model" --board "$board" -o /out "${extra[@]}"
-status=$?
-((status == 0)) || { echo "builder: error: tmlc firmware failed with exit code $status" >&2; exit "$status"; }
+# On failure tmlc's last stderr line is "error: ..." naming the board, op or size that is
+# wrong, and its exit code is non-zero: exactly the contract.
+exec tmlc firmware "$model" --board "$board" -o /out "${extra[@]}"

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/digest.h"
+#include "jobs/builder_conformance.h"
 #include "jobs/docker/image_pull.h"
 
 namespace tml::jobs {
@@ -32,7 +33,7 @@ class BuildLog {
 
 /// Why an exited builder's /out is not a build: missing outputs or a manifest that does not
 /// describe them. Empty when it is.
-std::string CheckOutputs(const TarContents& out, const std::string& board) {
+std::string CheckOutputs(const TarContents& out, const std::string& board, const std::string& model_sha256) {
   const TarFile* bin = nullptr;
   const TarFile* manifest = nullptr;
   for (const TarFile& f : out.files) {
@@ -41,18 +42,11 @@ std::string CheckOutputs(const TarContents& out, const std::string& board) {
   }
   if (manifest == nullptr) return "the builder wrote no manifest.json to /out";
   if (bin == nullptr) return "the builder wrote no firmware.bin to /out";
-  const auto json = nlohmann::json::parse(manifest->data, nullptr, false);
-  if (!json.is_object()) return "the builder's manifest.json is not a JSON object";
-  if (json.value("board", std::string()) != board) {
-    return "the builder's manifest.json names board '" + json.value("board", std::string()) + "', not '" + board + "'";
+  std::string why;
+  for (const std::string& p : ManifestProblems(manifest->data, board, model_sha256, bin->data)) {
+    why += (why.empty() ? "the builder's manifest.json: " : "; ") + p;
   }
-  const auto image = json.value("image", nlohmann::json::object());
-  const std::string claimed = image.is_object() ? image.value("sha256", std::string()) : "";
-  const std::string actual = common::Sha256Hex(std::string_view(bin->data));
-  if (claimed != actual) {
-    return "the builder's manifest.json says image sha256 '" + claimed + "', firmware.bin has " + actual;
-  }
-  return "";
+  return why;
 }
 
 }  // namespace
@@ -135,7 +129,7 @@ BuildResult DockerRunner::Run(const BuildJob& job, const std::atomic<bool>& canc
                 (outcome->last_stderr_line.empty() ? "" : ": " + outcome->last_stderr_line));
   }
   for (const std::string& skipped : outcome->out.skipped) log.Line("ignored /out entry " + skipped + " (not a plain file)");
-  if (const std::string why = CheckOutputs(outcome->out, job.board); !why.empty()) return fail(why);
+  if (const std::string why = CheckOutputs(outcome->out, job.board, common::Sha256Hex(std::string_view(run.model_bytes))); !why.empty()) return fail(why);
 
   const fs::path out_dir = fs::path(job.work_dir) / "out";
   std::error_code ec;

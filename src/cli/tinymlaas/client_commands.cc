@@ -7,72 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/tinymlaas/client_connection.h"
 #include "cli/tinymlaas/commands.h"
 
 namespace tml::cli {
 namespace {
-
-/// A setting from the config file ($TINYMLAAS_CONFIG, else ~/.config/tinymlaas/config.json):
-/// {"url": "...", "token": "..."}.
-std::string ConfigValue(const char* key) {
-  std::string path;
-  if (const char* env = std::getenv("TINYMLAAS_CONFIG")) {
-    path = env;
-  } else if (const char* home = std::getenv("HOME")) {
-    path = std::string(home) + "/.config/tinymlaas/config.json";
-  }
-  std::ifstream in(path);
-  if (!in) return {};
-  const auto config = nlohmann::json::parse(in, nullptr, false);
-  return config.is_object() && config.contains(key) && config[key].is_string() ? config[key].get<std::string>() : "";
-}
-
-/// Where the server is and who we are: flags, else TINYMLAAS_URL / TINYMLAAS_TOKEN, else the
-/// config file.
-struct Connection {
-  std::string url;
-  std::string token;
-  bool json = false;
-
-  std::string Url() const {
-    if (!url.empty()) return url;
-    if (const char* env = std::getenv("TINYMLAAS_URL")) return env;
-    const std::string configured = ConfigValue("url");
-    return configured.empty() ? "http://127.0.0.1:8080" : configured;
-  }
-  httplib::Headers Headers() const {
-    std::string t = token;
-    if (t.empty()) {
-      const char* env = std::getenv("TINYMLAAS_TOKEN");
-      t = env != nullptr ? env : ConfigValue("token");
-    }
-    return t.empty() ? httplib::Headers{} : httplib::Headers{{"Authorization", "Bearer " + t}};
-  }
-  httplib::Client Client() const {
-    httplib::Client client(Url());
-    client.set_read_timeout(600, 0);
-    client.set_tcp_nodelay(true);
-    return client;
-  }
-};
-
-/// Prints the server's problem detail (or the transport error) and returns an exit code.
-int Report(const httplib::Result& result) {
-  if (!result) {
-    if (result.error() == httplib::Error::Write) {
-      std::fprintf(stderr, "error: the server stopped reading the request (it refused it, e.g. as too large)\n");
-      return 2;
-    }
-    std::fprintf(stderr, "error: cannot reach the server: %s\n", httplib::to_string(result.error()).c_str());
-    return 1;
-  }
-  const auto problem = nlohmann::json::parse(result->body, nullptr, false);
-  const std::string detail = problem.is_object() ? problem.value("detail", result->body) : result->body;
-  std::fprintf(stderr, "error: %d: %s\n", result->status, detail.c_str());
-  return 2;
-}
-
-bool Ok(const httplib::Result& r) { return r && r->status >= 200 && r->status < 300; }
 
 int ModelsPush(const Connection& c, const std::string& file, const std::string& name, const std::string& version) {
   std::ifstream in(file, std::ios::binary);
@@ -150,15 +89,18 @@ int FollowLog(const Connection& c, long long id, bool follow) {
   return 0;
 }
 
-int Build(const Connection& c, const std::string& model, const std::string& version, const std::string& board, bool wait) {
+int Build(const Connection& c, const std::string& model, const std::string& version, const std::string& board,
+          const std::string& builder, bool wait) {
   auto client = c.Client();
-  const nlohmann::json request = {{"model", model}, {"version", version}, {"board", board}};
+  nlohmann::json request = {{"model", model}, {"version", version}, {"board", board}};
+  if (!builder.empty()) request["builder"] = builder;
   auto r = client.Post("/api/v1/builds", c.Headers(), request.dump(), "application/json");
   if (!Ok(r)) return Report(r);
   auto build = nlohmann::json::parse(r->body);
   const long long id = build["id"].get<long long>();
   if (!c.json) {
-    std::printf("build %lld: %s for %s%s\n", id, model.c_str(), board.c_str(),
+    std::printf("build %lld: %s for %s with builder %s%s\n", id, model.c_str(), board.c_str(),
+                build["builder"].get<std::string>().c_str(),
                 build.value("reused", false) ? " (identical build reused)" : "");
   }
   if (wait && !build.value("reused", false)) {
@@ -202,11 +144,7 @@ int ArtifactsGet(const Connection& c, long long id, const std::string& dir) {
 
 void SetupClientCommands(CLI::App& app, int* exit_code) {
   auto c = std::make_shared<Connection>();
-  auto add_connection = [c](CLI::App* cmd) {
-    cmd->add_option("--url", c->url, "Server URL (or TINYMLAAS_URL)");
-    cmd->add_option("--token", c->token, "API token (or TINYMLAAS_TOKEN)");
-    cmd->add_flag("--json", c->json, "Machine-readable output");
-  };
+  auto add_connection = [c](CLI::App* cmd) { AddConnectionOptions(cmd, *c); };
   auto file = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
   auto version = std::make_shared<std::string>("1");
@@ -231,9 +169,11 @@ void SetupClientCommands(CLI::App& app, int* exit_code) {
   build->add_option("--model", *name)->required();
   build->add_option("--version", *version);
   build->add_option("--board", *board)->required();
+  auto builder = std::make_shared<std::string>();
+  build->add_option("--builder", *builder, "Builder name (default: the board's default builder)");
   build->add_flag("--wait", *wait, "Follow the log until the build ends");
   add_connection(build);
-  build->callback([=] { *exit_code = Build(*c, *name, *version, *board, *wait); });
+  build->callback([=] { *exit_code = Build(*c, *name, *version, *board, *builder, *wait); });
 
   CLI::App* builds = app.add_subcommand("builds", "Builds");
   builds->require_subcommand(1);

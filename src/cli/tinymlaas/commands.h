@@ -11,5 +11,6 @@ namespace tml::cli {
 void SetupServeCommand(CLI::App& app, int* exit_code);
 void SetupTokenCommand(CLI::App& app, int* exit_code);
 void SetupClientCommands(CLI::App& app, int* exit_code);
+void SetupBuildersCommands(CLI::App& app, int* exit_code);
 
 }  // namespace tml::cli

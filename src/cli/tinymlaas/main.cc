@@ -13,6 +13,7 @@ constexpr Setup kCommands[] = {
     tml::cli::SetupServeCommand,
     tml::cli::SetupTokenCommand,
     tml::cli::SetupClientCommands,
+    tml::cli::SetupBuildersCommands,
 };
 
 }  // namespace
