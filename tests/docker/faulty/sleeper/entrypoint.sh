@@ -1,0 +1,3 @@
+# Sleeps past any time limit.
+echo "sleeping instead of building"
+exec sleep 3600

@@ -1,0 +1,21 @@
+# Shared by the Docker tests: start a server on a free loopback port with the fixture's
+# daemon, and the CLI connection to it. Source after the fixture's env; needs WORK, TINYMLAAS.
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+start_server() {  # extra serve flags...
+  "$TINYMLAAS" serve --data "$WORK/data" --http 127.0.0.1:0 --docker "$DOCKER_HOST" "$@" >"$WORK/serve.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 200); do grep -q "serving http" "$WORK/serve.log" && break; sleep 0.05; done
+  URL=$(sed -n 's/^TinyMLaaS serving \(http:[^ ]*\) .*/\1/p' "$WORK/serve.log")
+  TOKEN=$(sed -n 's/^admin token (shown once): //p' "$WORK/serve.log")
+  [[ -n "$URL" && -n "$TOKEN" ]] || fail "server did not start: $(cat "$WORK/serve.log")"
+  export TINYMLAAS_URL=$URL TINYMLAAS_TOKEN=$TOKEN
+}
+
+build_json() {  # build id -> the build's JSON
+  curl -fsS -H "Authorization: Bearer $TOKEN" "$URL/api/v1/builds/$1"
+}
+
+json_field() {  # field, JSON on stdin
+  python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print("" if v is None else v)' "$1"
+}
