@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faulty builder images through the service: one that sleeps past the time limit, one that
-# exits non-zero, one that writes no manifest, one that tries to reach the network, and a
-# daemon stopped mid-build. Each build ends failed with the reason in its log, the server
+# exits non-zero, one that writes no manifest, one that tries to reach the network; a cancel,
+# a daemon stopped mid-build and a server killed mid-build. Each build ends failed with the reason in its log, the server
 # keeps serving, no container is left behind. `builders check` calls them non-conformant.
 set -euo pipefail
 BUILD=$1; SRC=$2; TINYMLAAS=$3; SHARED=$4
@@ -80,6 +80,19 @@ curl -fsS "$URL/healthz" > /dev/null || fail "the server stopped serving with th
 "$(dirname "$0")/docker_fixture.sh" start-daemon "$BUILD" "$SRC"
 expect_failed exit-code "exited with code 3"
 [[ -z "$("$DOCKER" ps -aq)" ]] || fail "containers left behind after the daemon restart: $("$DOCKER" ps -a)"
+
+# The server is killed mid-build: its next start marks the build failed and removes the
+# container the dead server left running.
+"$TINYMLAAS" build --model ad --board netduinoplus2 --builder sleeper --json > "$WORK/kill.json"
+id=$(json_field id < "$WORK/kill.json")
+for _ in $(seq 100); do [[ -n "$("$DOCKER" ps -q)" ]] && break; sleep 0.1; done
+kill -KILL "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null || true
+[[ -n "$("$DOCKER" ps -q)" ]] || fail "the builder container should outlive the killed server"
+start_server --build-time-limit 4
+[[ -z "$("$DOCKER" ps -aq)" ]] || fail "the restarted server left the dead server's container: $("$DOCKER" ps -a)"
+[[ "$(build_json "$id" | json_field status)" == failed ]] || fail "build $id after the kill: $(build_json "$id")"
+echo "server killed mid-build: container removed at restart, build failed: $(build_json "$id" | json_field reason)"
 
 # The conformance suite calls each faulty image out.
 for name in exit-code no-manifest; do

@@ -7,7 +7,8 @@ start_server() {  # extra serve flags...
   SERVER_PID=$!
   for _ in $(seq 200); do grep -q "serving http" "$WORK/serve.log" && break; sleep 0.05; done
   URL=$(sed -n 's/^TinyMLaaS serving \(http:[^ ]*\) .*/\1/p' "$WORK/serve.log")
-  TOKEN=$(sed -n 's/^admin token (shown once): //p' "$WORK/serve.log")
+  # The admin token is printed on the first start only: a restart keeps the one we have.
+  TOKEN=$(sed -n 's/^admin token (shown once): //p' "$WORK/serve.log" | grep . || echo "${TOKEN:-}")
   [[ -n "$URL" && -n "$TOKEN" ]] || fail "server did not start: $(cat "$WORK/serve.log")"
   export TINYMLAAS_URL=$URL TINYMLAAS_TOKEN=$TOKEN
 }
