@@ -40,6 +40,23 @@ with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
 open(sys.argv[1] + "/out.tar", "wb").write(buf.getvalue())
 PY
 fi
+if [[ $KIND == lwm2m ]]; then
+  # Seeds: one payload per codec, the selector byte first (see the fuzzer).
+  python3 - "$WORK/corpus" <<'PY'
+import sys
+d = sys.argv[1]
+seeds = {
+    "tlv_object": b"\x00" + bytes.fromhex("0805C1096483 0B410000"),
+    "tlv_instance": b"\x01" + bytes.fromhex("C800144F70656E204D6F62696C6520416C6C69616E6365C30331 2E30 860641000141 0105".replace(" ", "")),
+    "tlv_resource": b"\x02" + bytes.fromhex("8606410001410105"),
+    "senml_json": b"\x03" + b'[{"bn":"/3/0/","n":"0","vs":"OMA"},{"n":"9","v":87},{"n":"7/0","vd":"AAE"},{"n":"22","vlo":"5:0"}]',
+    "senml_cbor": b"\x04" + bytes.fromhex("81A321652F332F302F0061300363 4F4D41".replace(" ", "")),
+    "links": b"\x05" + b'</>;rt="oma.lwm2m";ct=11543,</1/0>,</3/0>,</5/0>;ver=1.0',
+}
+for name, data in seeds.items():
+    open(f"{d}/{name}", "wb").write(data)
+PY
+fi
 for model in "$SHARED"/models/*.tflite; do
   name=$(basename "$model" .tflite)
   # Small models only: the fuzzer mutates faster on small inputs.
