@@ -166,7 +166,10 @@ TEST(SenmlTest, CborShouldMatchRfc8428LabelsAndRoundTrip) {
   ASSERT_TRUE(back) << back.error();
   EXPECT_EQ(*back, mixed);
   const Bytes junk = Hex("81 A1 21");
-  EXPECT_EQ(DecodeSenmlCbor(junk.data(), junk.size(), {}).error(), "SenML CBOR: the payload ends inside an item");
+  EXPECT_EQ(DecodeSenmlCbor(junk.data(), junk.size(), {}).error(),
+            "SenML CBOR: an array or map declares more items than the payload has");
+  const Bytes cut = Hex("81 A1 21 65 2F33");
+  EXPECT_EQ(DecodeSenmlCbor(cut.data(), cut.size(), {}).error(), "SenML CBOR: a string declares more bytes than the payload has");
   // Found by the fuzzer: a 9-byte array head declaring 43 billion items must not make
   // libcbor allocate them.
   const Bytes huge = Hex("9B 0000000A321652F0");
