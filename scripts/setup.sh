@@ -13,6 +13,7 @@ PACKAGES=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm   # firmware and its emulated boards
   libcurl4-openssl-dev libarchive-dev           # the Docker Engine API client (unix socket, tar)
   docker.io debootstrap docker-registry         # builder images: daemon, offline base image, registry
+  libcoap3-dev libcbor-dev libcoap3-bin         # LwM2M: CoAP/DTLS, SenML CBOR, libcoap's clients as test peers
 )
 
 # `scripts/setup.sh --bench` adds the load tools bench/api_bench.sh uses (nginx is the ceiling).

@@ -1,0 +1,296 @@
+#include "lwm2m/lwm2m_server.h"
+
+#include <coap3/coap.h>
+#include <netdb.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+
+namespace tml::lwm2m {
+
+namespace {
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string RandomId() {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 12; ++i) id += hex[random() & 15];
+  return id;
+}
+
+Lwm2mResult<coap_address_t> Resolve(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
+    return Lwm2mFail("'" + host + "' is not a numeric IP address");
+  }
+  coap_address_t address;
+  coap_address_init(&address);
+  address.size = found->ai_addrlen;
+  std::memcpy(&address.addr, found->ai_addr, found->ai_addrlen);
+  freeaddrinfo(found);
+  return address;
+}
+
+std::string PeerOf(const coap_session_t* session) {
+  char text[INET6_ADDRSTRLEN + 16] = {};
+  coap_print_addr(coap_session_get_addr_remote(session), reinterpret_cast<unsigned char*>(text), sizeof(text));
+  return text;
+}
+
+std::string_view Text(const coap_string_t* s) {
+  return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s->s), s->length);
+}
+
+std::string_view Payload(const coap_pdu_t* pdu) {
+  size_t length = 0, offset = 0, total = 0;
+  const uint8_t* data = nullptr;
+  if (!coap_get_data_large(pdu, &length, &data, &offset, &total)) return {};
+  return std::string_view(reinterpret_cast<const char*>(data), length);
+}
+
+void Reply(coap_pdu_t* response, coap_pdu_code_t code, const std::string& diagnostic = "") {
+  coap_pdu_set_code(response, code);
+  if (!diagnostic.empty()) coap_add_data(response, diagnostic.size(), reinterpret_cast<const uint8_t*>(diagnostic.data()));
+}
+
+}  // namespace
+
+struct Lwm2mServer::Impl {
+  Lwm2mServerOptions options;
+  coap_context_t* context = nullptr;
+  std::thread thread;
+  std::atomic<bool> stopping = false;
+  mutable std::mutex mutex;  // guards registry
+  Registry registry;
+  std::vector<std::string> to_remove;  // registration resources to delete after this I/O round
+  Bytes key_buffer;                    // the PSK handed to libcoap (it copies it)
+  coap_bin_const_t key_view{};
+
+  static Impl& Of(coap_session_t* session) {
+    return *static_cast<Impl*>(coap_get_app_data(coap_session_get_context(session)));
+  }
+
+  std::string IdentityOf(coap_session_t* session) {
+    if (coap_session_get_proto(session) != COAP_PROTO_DTLS) return "";
+    const coap_bin_const_t* id = coap_session_get_psk_identity(session);
+    return id == nullptr ? "" : std::string(reinterpret_cast<const char*>(id->s), id->length);
+  }
+
+  void Notify(const Registration& r, const std::string& event) {
+    if (options.on_change) options.on_change(r, event);
+  }
+
+  void AddRegistrationResource(const std::string& id) {
+    coap_resource_t* r = coap_resource_init(coap_new_str_const(reinterpret_cast<const uint8_t*>(("rd/" + id).data()), id.size() + 3),
+                                            COAP_RESOURCE_FLAGS_RELEASE_URI);
+    coap_register_handler(r, COAP_REQUEST_POST, HandleUpdate);
+    coap_register_handler(r, COAP_REQUEST_DELETE, HandleDeregister);
+    coap_add_resource(context, r);
+  }
+
+  void RemoveRegistrationResource(const std::string& id) {
+    const std::string uri = "rd/" + id;
+    coap_str_const_t path{uri.size(), reinterpret_cast<const uint8_t*>(uri.data())};
+    if (coap_resource_t* r = coap_get_resource_from_uri_path(context, &path)) coap_delete_resource(context, r);
+  }
+
+  static void HandleRegister(coap_resource_t*, coap_session_t* session, const coap_pdu_t* request,
+                             const coap_string_t* query, coap_pdu_t* response) {
+    Impl& self = Of(session);
+    auto parsed = ParseRegisterRequest(Text(query), Payload(request));
+    if (!parsed) return Reply(response, COAP_RESPONSE_CODE_BAD_REQUEST, parsed.error());
+    const std::string identity = self.IdentityOf(session);
+    std::optional<DeviceCredentials> device;
+    if (!identity.empty()) {
+      device = self.options.by_identity ? self.options.by_identity(identity) : std::nullopt;
+      if (!device || device->endpoint != parsed->endpoint) {
+        return Reply(response, COAP_RESPONSE_CODE_FORBIDDEN,
+                     "PSK identity '" + identity + "' is not provisioned for endpoint '" + parsed->endpoint + "'");
+      }
+    } else {
+      device = self.options.by_endpoint ? self.options.by_endpoint(parsed->endpoint) : std::nullopt;
+      if (!device) return Reply(response, COAP_RESPONSE_CODE_FORBIDDEN, "endpoint '" + parsed->endpoint + "' is not provisioned");
+    }
+    Registration registration;
+    {
+      std::lock_guard lock(self.mutex);
+      if (const Registration* old = self.registry.FindEndpoint(parsed->endpoint)) self.to_remove.push_back(old->id);
+      registration = self.registry.Register(*parsed, RandomId(), PeerOf(session), identity, NowSeconds());
+    }
+    self.AddRegistrationResource(registration.id);
+    coap_add_option(response, COAP_OPTION_LOCATION_PATH, 2, reinterpret_cast<const uint8_t*>("rd"));
+    coap_add_option(response, COAP_OPTION_LOCATION_PATH, registration.id.size(),
+                    reinterpret_cast<const uint8_t*>(registration.id.data()));
+    Reply(response, COAP_RESPONSE_CODE_CREATED);
+    self.Notify(registration, "registered");
+  }
+
+  static std::string IdOf(coap_resource_t* resource) {
+    coap_str_const_t* uri = coap_resource_get_uri_path(resource);
+    const std::string path(reinterpret_cast<const char*>(uri->s), uri->length);
+    return path.substr(path.find('/') + 1);
+  }
+
+  /// The registration a request on /rd/<id> may act on, or a reply saying why not.
+  static bool Allowed(Impl& self, const std::string& id, coap_session_t* session, coap_pdu_t* response) {
+    std::lock_guard lock(self.mutex);
+    const Registration* r = self.registry.Find(id);
+    if (r == nullptr) {
+      Reply(response, COAP_RESPONSE_CODE_NOT_FOUND, "no registration " + id);
+      return false;
+    }
+    if (r->psk_identity != self.IdentityOf(session)) {
+      Reply(response, COAP_RESPONSE_CODE_FORBIDDEN, "the registration belongs to another security identity");
+      return false;
+    }
+    return true;
+  }
+
+  static void HandleUpdate(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
+                           const coap_string_t* query, coap_pdu_t* response) {
+    Impl& self = Of(session);
+    const std::string id = IdOf(resource);
+    auto parsed = ParseUpdateRequest(Text(query), Payload(request));
+    if (!parsed) return Reply(response, COAP_RESPONSE_CODE_BAD_REQUEST, parsed.error());
+    if (!Allowed(self, id, session, response)) return;
+    Registration updated;
+    {
+      std::lock_guard lock(self.mutex);
+      updated = *self.registry.Update(id, *parsed, PeerOf(session), NowSeconds());
+    }
+    Reply(response, COAP_RESPONSE_CODE_CHANGED);
+    self.Notify(updated, "updated");
+  }
+
+  static void HandleDeregister(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t*,
+                               const coap_string_t*, coap_pdu_t* response) {
+    Impl& self = Of(session);
+    const std::string id = IdOf(resource);
+    if (!Allowed(self, id, session, response)) return;
+    std::optional<Registration> gone;
+    {
+      std::lock_guard lock(self.mutex);
+      gone = self.registry.Deregister(id);
+      self.to_remove.push_back(id);
+    }
+    Reply(response, COAP_RESPONSE_CODE_DELETED);
+    if (gone) self.Notify(*gone, "deregistered");
+  }
+
+  static const coap_bin_const_t* KeyForIdentity(coap_bin_const_t* identity, coap_session_t*, void* arg) {
+    Impl& self = *static_cast<Impl*>(arg);
+    const std::string id(reinterpret_cast<const char*>(identity->s), identity->length);
+    auto device = self.options.by_identity ? self.options.by_identity(id) : std::nullopt;
+    if (!device || device->psk_key.empty()) return nullptr;  // unknown identity: the handshake fails
+    self.key_buffer = device->psk_key;
+    self.key_view = {self.key_buffer.size(), self.key_buffer.data()};
+    return &self.key_view;
+  }
+
+  void Loop() {
+    while (!stopping.load()) {
+      coap_io_process(context, 100);
+      std::vector<std::string> remove;
+      std::vector<Registration> expired;
+      {
+        std::lock_guard lock(mutex);
+        expired = registry.Expire(NowSeconds());
+        remove.swap(to_remove);
+      }
+      for (const Registration& r : expired) remove.push_back(r.id);
+      for (const std::string& id : remove) RemoveRegistrationResource(id);
+      for (const Registration& r : expired) Notify(r, "expired");
+    }
+  }
+};
+
+Lwm2mResult<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) return Lwm2mFail("'" + text + "' is not HOST:PORT");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const int port = std::atoi(text.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) return Lwm2mFail("'" + text + "' has no valid port");
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+bool IsLoopbackHost(const std::string& host) { return host == "::1" || host.rfind("127.", 0) == 0; }
+
+Lwm2mServer::Lwm2mServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Lwm2mServer::~Lwm2mServer() {
+  impl_->stopping = true;
+  if (impl_->thread.joinable()) impl_->thread.join();
+  coap_free_context(impl_->context);
+}
+
+Lwm2mResult<std::unique_ptr<Lwm2mServer>> Lwm2mServer::Start(Lwm2mServerOptions options) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    coap_startup();
+    coap_set_log_level(LOG_ERR);
+    coap_dtls_set_log_level(LOG_ERR);
+  });
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->context = coap_new_context(nullptr);
+  if (impl->context == nullptr) return Lwm2mFail("cannot create a CoAP context");
+  std::unique_ptr<Lwm2mServer> server(new Lwm2mServer(std::move(impl)));
+  Impl& self = *server->impl_;
+  coap_set_app_data(self.context, &self);
+  coap_context_set_block_mode(self.context, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+  if (!self.options.coap.empty()) {
+    auto hp = SplitHostPort(self.options.coap);
+    if (!hp) return Lwm2mFail("--coap: " + hp.error());
+    if (!IsLoopbackHost(hp->first)) {
+      return Lwm2mFail("--coap " + self.options.coap + ": plain CoAP is only served on a loopback address (use --coaps)");
+    }
+    auto address = Resolve(hp->first, hp->second);
+    if (!address) return Lwm2mFail("--coap: " + address.error());
+    if (coap_new_endpoint(self.context, &*address, COAP_PROTO_UDP) == nullptr) {
+      return Lwm2mFail("cannot listen for CoAP on " + self.options.coap);
+    }
+  }
+  if (!self.options.coaps.empty()) {
+    auto hp = SplitHostPort(self.options.coaps);
+    if (!hp) return Lwm2mFail("--coaps: " + hp.error());
+    if (!coap_dtls_is_supported()) return Lwm2mFail("this libcoap has no DTLS");
+    coap_dtls_spsk_t psk{};
+    psk.version = COAP_DTLS_SPSK_SETUP_VERSION;
+    psk.validate_id_call_back = Impl::KeyForIdentity;
+    psk.id_call_back_arg = &self;
+    if (!coap_context_set_psk2(self.context, &psk)) return Lwm2mFail("cannot set up DTLS-PSK");
+    auto address = Resolve(hp->first, hp->second);
+    if (!address) return Lwm2mFail("--coaps: " + address.error());
+    if (coap_new_endpoint(self.context, &*address, COAP_PROTO_DTLS) == nullptr) {
+      return Lwm2mFail("cannot listen for CoAP over DTLS on " + self.options.coaps);
+    }
+  }
+  coap_resource_t* rd = coap_resource_init(coap_make_str_const("rd"), 0);
+  coap_register_handler(rd, COAP_REQUEST_POST, Impl::HandleRegister);
+  coap_add_resource(self.context, rd);
+  self.thread = std::thread([&self] { self.Loop(); });
+  return server;
+}
+
+std::vector<Registration> Lwm2mServer::Registrations() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->registry.All();
+}
+
+std::optional<Registration> Lwm2mServer::FindEndpoint(const std::string& endpoint) const {
+  std::lock_guard lock(impl_->mutex);
+  const Registration* r = impl_->registry.FindEndpoint(endpoint);
+  return r == nullptr ? std::nullopt : std::optional<Registration>(*r);
+}
+
+}  // namespace tml::lwm2m

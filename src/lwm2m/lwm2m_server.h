@@ -1,0 +1,58 @@
+#pragma once
+// The LwM2M server's CoAP side on libcoap: the registration interface (/rd: register, update,
+// de-register, lifetime expiry) over plain CoAP (loopback only) and DTLS-PSK. Only endpoints
+// provisioned beforehand may register; over DTLS the PSK identity must be the one provisioned
+// for the endpoint. One thread owns the libcoap context; the rest of the service reads
+// snapshots.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lwm2m/registration.h"
+#include "lwm2m/value.h"
+
+namespace tml::lwm2m {
+
+struct DeviceCredentials {
+  std::string endpoint;
+  std::string psk_identity;
+  Bytes psk_key;
+};
+
+struct Lwm2mServerOptions {
+  std::string coap;   ///< "HOST:PORT" for plain CoAP; refused unless HOST is a loopback address
+  std::string coaps;  ///< "HOST:PORT" for DTLS-PSK
+  /// The provisioned device with this PSK identity (DTLS) or endpoint name (plain CoAP).
+  std::function<std::optional<DeviceCredentials>(const std::string&)> by_identity;
+  std::function<std::optional<DeviceCredentials>(const std::string&)> by_endpoint;
+  /// Told of every change: "registered", "updated", "deregistered", "expired".
+  std::function<void(const Registration&, const std::string& event)> on_change;
+};
+
+class Lwm2mServer {
+ public:
+  /// Binds the endpoints and starts the CoAP thread.
+  static Lwm2mResult<std::unique_ptr<Lwm2mServer>> Start(Lwm2mServerOptions options);
+  ~Lwm2mServer();
+
+  std::vector<Registration> Registrations() const;
+  std::optional<Registration> FindEndpoint(const std::string& endpoint) const;
+
+  struct Impl;
+
+ private:
+  explicit Lwm2mServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Splits "HOST:PORT" or "[V6]:PORT".
+Lwm2mResult<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& text);
+bool IsLoopbackHost(const std::string& host);
+
+}  // namespace tml::lwm2m
