@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-exec build/src/cli/tinymlaas serve --data "${TINYMLAAS_DATA:-tinymlaas-data}" --http "${TINYMLAAS_HTTP:-127.0.0.1:8080}" "$@"
+exec build/src/cli/tinymlaas serve --data "${TINYMLAAS_DATA:-tinymlaas-data}" --http "${TINYMLAAS_HTTP:-127.0.0.1:8080}" \
+  --coaps "${TINYMLAAS_COAPS:-127.0.0.1:5684}" --coap "${TINYMLAAS_COAP:-127.0.0.1:5683}" "$@"

@@ -41,6 +41,7 @@ std::vector<Route> MetaRoutes();
 std::vector<Route> ModelRoutes();
 std::vector<Route> BuildRoutes();
 std::vector<Route> BuilderRoutes();
+std::vector<Route> DeviceRoutes();
 
 /// The builder a build request asks for: `name`, or the board's default builder image, or the
 /// built-in builder. Throws the 422/503 that says why none can build for `board`.

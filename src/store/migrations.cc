@@ -61,6 +61,17 @@ CREATE TABLE builders (
 ALTER TABLE builds ADD COLUMN builder_image TEXT;
 ALTER TABLE builds ADD COLUMN image_digest TEXT;
 )sql",
+    // 3: devices provisioned for LwM2M (issue 7): the endpoint name and its DTLS PSK.
+    R"sql(
+CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  endpoint TEXT NOT NULL UNIQUE,
+  psk_identity TEXT NOT NULL UNIQUE,
+  psk_key_hex TEXT NOT NULL,
+  tags_json TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql",
 };
 
 }  // namespace

@@ -67,6 +67,17 @@ struct BuilderRecord {
   std::string created_at;
 };
 
+/// A device provisioned for LwM2M: it may register with this endpoint name, over DTLS with
+/// this PSK (or over plain CoAP on loopback).
+struct DeviceRecord {
+  int64_t id = 0;
+  std::string endpoint;
+  std::string psk_identity;
+  std::string psk_key_hex;
+  std::vector<std::string> tags;
+  std::string created_at;
+};
+
 struct ArtifactRecord {
   int64_t build_id = 0;
   std::string name;
@@ -112,6 +123,13 @@ class Store {
   StoreResult<void> DeleteBuilder(const std::string& name);
   /// The newest default builder that serves `board`, if any.
   std::optional<BuilderRecord> DefaultBuilderFor(const std::string& board);
+
+  /// Provisions a device with a fresh random 16-byte PSK; its identity is the endpoint name.
+  StoreResult<DeviceRecord> AddDevice(const std::string& endpoint, const std::vector<std::string>& tags);
+  StoreResult<DeviceRecord> GetDevice(const std::string& endpoint);
+  std::optional<DeviceRecord> FindDeviceByIdentity(const std::string& psk_identity);
+  std::vector<DeviceRecord> ListDevices(const Page& page);
+  StoreResult<void> DeleteDevice(const std::string& endpoint);
 
   StoreResult<BuildRecord> AddBuild(int64_t model_id, const std::string& board, const std::string& builder,
                                     const std::string& builder_image, const std::string& cache_key);

@@ -12,5 +12,6 @@ void SetupServeCommand(CLI::App& app, int* exit_code);
 void SetupTokenCommand(CLI::App& app, int* exit_code);
 void SetupClientCommands(CLI::App& app, int* exit_code);
 void SetupBuildersCommands(CLI::App& app, int* exit_code);
+void SetupDevicesCommands(CLI::App& app, int* exit_code);
 
 }  // namespace tml::cli

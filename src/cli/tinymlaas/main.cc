@@ -14,6 +14,7 @@ constexpr Setup kCommands[] = {
     tml::cli::SetupTokenCommand,
     tml::cli::SetupClientCommands,
     tml::cli::SetupBuildersCommands,
+    tml::cli::SetupDevicesCommands,
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "jobs/build_queue.h"
 #include "jobs/docker_runner.h"
 #include "jobs/local_runner.h"
+#include "lwm2m/lwm2m_server.h"
 #include "server/metrics.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -30,7 +31,37 @@ struct ServeArgs {
   int64_t docker_memory_mb = 1024;
   double docker_cpus = 1;
   int64_t docker_pids = 256;
+  std::string coap;   ///< plain CoAP HOST:PORT (loopback only), empty: off
+  std::string coaps;  ///< DTLS-PSK HOST:PORT, empty: off
 };
+
+/// The LwM2M server, with provisioned devices looked up in the store; null when neither
+/// --coap nor --coaps is given.
+lwm2m::Lwm2mResult<std::unique_ptr<lwm2m::Lwm2mServer>> StartLwm2m(const ServeArgs& args, store::Store& store) {
+  if (args.coap.empty() && args.coaps.empty()) return std::unique_ptr<lwm2m::Lwm2mServer>();
+  auto credentials = [](const std::optional<store::DeviceRecord>& d) -> std::optional<lwm2m::DeviceCredentials> {
+    if (!d) return std::nullopt;
+    lwm2m::DeviceCredentials c{d->endpoint, d->psk_identity, {}};
+    for (size_t i = 0; i + 1 < d->psk_key_hex.size(); i += 2) {
+      c.psk_key.push_back(static_cast<uint8_t>(std::stoi(d->psk_key_hex.substr(i, 2), nullptr, 16)));
+    }
+    return c;
+  };
+  lwm2m::Lwm2mServerOptions options;
+  options.coap = args.coap;
+  options.coaps = args.coaps;
+  options.by_identity = [&store, credentials](const std::string& id) { return credentials(store.FindDeviceByIdentity(id)); };
+  options.by_endpoint = [&store, credentials](const std::string& ep) {
+    auto d = store.GetDevice(ep);
+    return credentials(d ? std::optional<store::DeviceRecord>(*d) : std::nullopt);
+  };
+  options.on_change = [](const lwm2m::Registration& r, const std::string& event) {
+    std::printf("lwm2m: %s %s (%s, lifetime %lld s)\n", r.endpoint.c_str(), event.c_str(), r.peer.c_str(),
+                static_cast<long long>(r.lifetime));
+    std::fflush(stdout);
+  };
+  return lwm2m::Lwm2mServer::Start(options);
+}
 
 /// The Docker runner for builder images, or null when there is no daemon. An explicit
 /// --docker that does not answer stops the server; the default only warns.
@@ -105,10 +136,16 @@ int Serve(const ServeArgs& args) {
   std::unique_ptr<jobs::DockerRunner> docker = ConnectDocker(args, &docker_fatal);
   if (docker_fatal) return 1;
   jobs::BuildQueue queue(**store, runner, docker.get(), args.data, queue_options);
+  auto lwm2m_server = StartLwm2m(args, **store);
+  if (!lwm2m_server) {
+    std::fprintf(stderr, "error: %s\n", lwm2m_server.error().c_str());
+    return 1;
+  }
   server::ServerOptions options;
   options.metrics = &metrics;
   options.kit_dir = args.kit.empty() ? firmware::DefaultKitDir() : args.kit;
   options.max_model_bytes = args.max_model_bytes;
+  options.lwm2m = lwm2m_server->get();
   server::Server server(**store, queue, options);
   std::string error;
   if (!server.Bind(host, port, &error)) {
@@ -118,6 +155,8 @@ int Serve(const ServeArgs& args) {
   std::printf("TinyMLaaS serving http://%s:%d (API /api/v1, health /healthz), data in %s\n", host.c_str(),
               server.port(), args.data.c_str());
   std::printf("Swagger UI: http://%s:%d/docs\n", host.c_str(), server.port());
+  if (!args.coaps.empty()) std::printf("LwM2M server: coaps://%s (DTLS-PSK)\n", args.coaps.c_str());
+  if (!args.coap.empty()) std::printf("LwM2M server: coap://%s (plain CoAP, loopback only)\n", args.coap.c_str());
   if (!admin.empty()) std::printf("admin token (shown once): %s\n", admin.c_str());
   std::fflush(stdout);
   std::thread stopper([&] {
@@ -150,6 +189,8 @@ void SetupServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--docker-memory-mb", args->docker_memory_mb, "Memory limit of a builder container (MiB)");
   cmd->add_option("--docker-cpus", args->docker_cpus, "CPU limit of a builder container");
   cmd->add_option("--docker-pids", args->docker_pids, "Process limit of a builder container");
+  cmd->add_option("--coaps", args->coaps, "LwM2M server over DTLS-PSK on HOST:PORT (devices are provisioned in the API)");
+  cmd->add_option("--coap", args->coap, "LwM2M server over plain CoAP on HOST:PORT, a loopback address only (tests, local peers)");
   cmd->callback([args, exit_code] { *exit_code = Serve(*args); });
 }
 
