@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <future>
+#include <map>
 #include <random>
 
 namespace tml::lwm2m {
@@ -64,8 +67,21 @@ void Reply(coap_pdu_t* response, coap_pdu_code_t code, const std::string& diagno
 
 }  // namespace
 
+struct OutgoingRequest {
+  std::string endpoint;
+  Method method;
+  Path path;
+  std::optional<ContentFormat> accept, content_format;
+  Bytes payload;
+  std::promise<Lwm2mResult<DeviceResponse>> done;
+};
+
 struct Lwm2mServer::Impl {
   Lwm2mServerOptions options;
+  std::map<std::string, coap_session_t*> sessions;  // registration id -> its session (referenced)
+  std::mutex outgoing_mutex;
+  std::deque<std::unique_ptr<OutgoingRequest>> outgoing;
+  std::map<std::string, std::unique_ptr<OutgoingRequest>> in_flight;  // token -> request
   coap_context_t* context = nullptr;
   std::thread thread;
   std::atomic<bool> stopping = false;
@@ -95,6 +111,102 @@ struct Lwm2mServer::Impl {
     coap_register_handler(r, COAP_REQUEST_POST, HandleUpdate);
     coap_register_handler(r, COAP_REQUEST_DELETE, HandleDeregister);
     coap_add_resource(context, r);
+  }
+
+  void KeepSession(const std::string& id, coap_session_t* session) {
+    sessions[id] = coap_session_reference(session);
+  }
+
+  void DropSession(const std::string& id) {
+    if (auto it = sessions.find(id); it != sessions.end()) {
+      coap_session_release(it->second);
+      sessions.erase(it);
+    }
+  }
+
+  void SendOutgoing() {
+    std::deque<std::unique_ptr<OutgoingRequest>> batch;
+    {
+      std::lock_guard lock(outgoing_mutex);
+      batch.swap(outgoing);
+    }
+    for (auto& request : batch) {
+      std::string id;
+      {
+        std::lock_guard lock(mutex);
+        if (const Registration* r = registry.FindEndpoint(request->endpoint)) id = r->id;
+      }
+      auto session = sessions.find(id);
+      if (id.empty() || session == sessions.end()) {
+        request->done.set_value(Lwm2mFail("device " + request->endpoint + " is not registered"));
+        continue;
+      }
+      static constexpr coap_pdu_code_t kCodes[] = {COAP_REQUEST_CODE_GET, COAP_REQUEST_CODE_PUT, COAP_REQUEST_CODE_POST,
+                                                   COAP_REQUEST_CODE_DELETE};
+      coap_pdu_t* pdu = coap_new_pdu(COAP_MESSAGE_CON, kCodes[static_cast<int>(request->method)], session->second);
+      uint8_t token[8];
+      size_t token_length = 0;
+      coap_session_new_token(session->second, &token_length, token);
+      coap_add_token(pdu, token_length, token);
+      // Options in ascending number: Uri-Path (11), Content-Format (12), Accept (17).
+      for (uint8_t i = 0; i < request->path.depth; ++i) {
+        const std::string segment = std::to_string(request->path.ids[i]);
+        coap_add_option(pdu, COAP_OPTION_URI_PATH, segment.size(), reinterpret_cast<const uint8_t*>(segment.data()));
+      }
+      uint8_t buf[4];
+      if (request->content_format) {
+        coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
+                        coap_encode_var_safe(buf, sizeof(buf), static_cast<unsigned>(*request->content_format)), buf);
+      }
+      if (request->accept) {
+        coap_add_option(pdu, COAP_OPTION_ACCEPT, coap_encode_var_safe(buf, sizeof(buf), static_cast<unsigned>(*request->accept)),
+                        buf);
+      }
+      if (!request->payload.empty()) {
+        auto* copy = new Bytes(std::move(request->payload));
+        coap_add_data_large_request(session->second, pdu, copy->size(), copy->data(),
+                                    [](coap_session_t*, void* p) { delete static_cast<Bytes*>(p); }, copy);
+      }
+      const std::string key(reinterpret_cast<const char*>(token), token_length);
+      if (coap_send(session->second, pdu) == COAP_INVALID_MID) {
+        request->done.set_value(Lwm2mFail("cannot send to " + request->endpoint));
+        continue;
+      }
+      in_flight[key] = std::move(request);
+    }
+  }
+
+  static std::string TokenOf(const coap_pdu_t* pdu) {
+    const coap_bin_const_t token = coap_pdu_get_token(pdu);
+    return std::string(reinterpret_cast<const char*>(token.s), token.length);
+  }
+
+  static coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t*, const coap_pdu_t* received, const coap_mid_t) {
+    Impl& self = Of(session);
+    auto it = self.in_flight.find(TokenOf(received));
+    if (it == self.in_flight.end()) return COAP_RESPONSE_OK;
+    DeviceResponse response;
+    const coap_pdu_code_t code = coap_pdu_get_code(received);
+    response.code = (code >> 5) * 100 + (code & 31);
+    coap_opt_iterator_t opt_it;
+    if (coap_opt_t* cf = coap_check_option(received, COAP_OPTION_CONTENT_FORMAT, &opt_it)) {
+      response.format = static_cast<ContentFormat>(coap_decode_var_bytes(coap_opt_value(cf), coap_opt_length(cf)));
+    }
+    size_t length = 0, offset = 0, total = 0;
+    const uint8_t* data = nullptr;
+    if (coap_get_data_large(received, &length, &data, &offset, &total)) response.payload.assign(data, data + length);
+    it->second->done.set_value(std::move(response));
+    self.in_flight.erase(it);
+    return COAP_RESPONSE_OK;
+  }
+
+  static void OnNack(coap_session_t* session, const coap_pdu_t* sent, const coap_nack_reason_t, const coap_mid_t) {
+    Impl& self = Of(session);
+    if (sent == nullptr) return;
+    auto it = self.in_flight.find(TokenOf(sent));
+    if (it == self.in_flight.end()) return;
+    it->second->done.set_value(Lwm2mFail("device " + it->second->endpoint + " did not answer"));
+    self.in_flight.erase(it);
   }
 
   void RemoveRegistrationResource(const std::string& id) {
@@ -127,6 +239,7 @@ struct Lwm2mServer::Impl {
       registration = self.registry.Register(*parsed, RandomId(), PeerOf(session), identity, NowSeconds());
     }
     self.AddRegistrationResource(registration.id);
+    self.KeepSession(registration.id, session);
     coap_add_option(response, COAP_OPTION_LOCATION_PATH, 2, reinterpret_cast<const uint8_t*>("rd"));
     coap_add_option(response, COAP_OPTION_LOCATION_PATH, registration.id.size(),
                     reinterpret_cast<const uint8_t*>(registration.id.data()));
@@ -207,7 +320,11 @@ struct Lwm2mServer::Impl {
         remove.swap(to_remove);
       }
       for (const Registration& r : expired) remove.push_back(r.id);
-      for (const std::string& id : remove) RemoveRegistrationResource(id);
+      for (const std::string& id : remove) {
+        RemoveRegistrationResource(id);
+        DropSession(id);
+      }
+      SendOutgoing();
       for (const Registration& r : expired) Notify(r, "expired");
     }
   }
@@ -230,6 +347,9 @@ Lwm2mServer::Lwm2mServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Lwm2mServer::~Lwm2mServer() {
   impl_->stopping = true;
   if (impl_->thread.joinable()) impl_->thread.join();
+  for (auto& [token, request] : impl_->in_flight) request->done.set_value(Lwm2mFail("the server is stopping"));
+  for (auto& request : impl_->outgoing) request->done.set_value(Lwm2mFail("the server is stopping"));
+  for (auto& [id, session] : impl_->sessions) coap_session_release(session);
   coap_free_context(impl_->context);
 }
 
@@ -247,6 +367,8 @@ Lwm2mResult<std::unique_ptr<Lwm2mServer>> Lwm2mServer::Start(Lwm2mServerOptions 
   std::unique_ptr<Lwm2mServer> server(new Lwm2mServer(std::move(impl)));
   Impl& self = *server->impl_;
   coap_set_app_data(self.context, &self);
+  coap_register_response_handler(self.context, Impl::OnResponse);
+  coap_register_nack_handler(self.context, Impl::OnNack);
   coap_context_set_block_mode(self.context, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
   if (!self.options.coap.empty()) {
     auto hp = SplitHostPort(self.options.coap);
@@ -291,6 +413,32 @@ std::optional<Registration> Lwm2mServer::FindEndpoint(const std::string& endpoin
   std::lock_guard lock(impl_->mutex);
   const Registration* r = impl_->registry.FindEndpoint(endpoint);
   return r == nullptr ? std::nullopt : std::optional<Registration>(*r);
+}
+
+}  // namespace tml::lwm2m
+
+namespace tml::lwm2m {
+
+Lwm2mResult<DeviceResponse> Lwm2mServer::Request(const std::string& endpoint, Method method, const Path& path,
+                                                 std::optional<ContentFormat> accept,
+                                                 std::optional<ContentFormat> content_format, Bytes payload,
+                                                 double timeout_s) {
+  auto request = std::make_unique<OutgoingRequest>();
+  request->endpoint = endpoint;
+  request->method = method;
+  request->path = path;
+  request->accept = accept;
+  request->content_format = content_format;
+  request->payload = std::move(payload);
+  auto answer = request->done.get_future();
+  {
+    std::lock_guard lock(impl_->outgoing_mutex);
+    impl_->outgoing.push_back(std::move(request));
+  }
+  if (answer.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000))) != std::future_status::ready) {
+    return Lwm2mFail("device " + endpoint + " did not answer within " + std::to_string(static_cast<int>(timeout_s)) + " s");
+  }
+  return answer.get();
 }
 
 }  // namespace tml::lwm2m

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "lwm2m/content_format.h"
 #include "lwm2m/registration.h"
 #include "lwm2m/value.h"
 
@@ -35,6 +36,15 @@ struct Lwm2mServerOptions {
   std::function<void(const Registration&, const std::string& event)> on_change;
 };
 
+/// A device's answer to a device-management request.
+struct DeviceResponse {
+  int code = 0;  ///< class * 100 + detail: 205, 204, 404, ...
+  std::optional<ContentFormat> format;
+  Bytes payload;
+};
+
+enum class Method { kGet, kPut, kPost, kDelete };
+
 class Lwm2mServer {
  public:
   /// Binds the endpoints and starts the CoAP thread.
@@ -43,6 +53,14 @@ class Lwm2mServer {
 
   std::vector<Registration> Registrations() const;
   std::optional<Registration> FindEndpoint(const std::string& endpoint) const;
+
+  /// A device-management request (Read = GET, Write = PUT/POST, Execute = POST, Delete) to a
+  /// registered endpoint, over the session it registered from; waits for the answer. Fails
+  /// when the endpoint is not registered or does not answer within `timeout_s`.
+  Lwm2mResult<DeviceResponse> Request(const std::string& endpoint, Method method, const Path& path,
+                                      std::optional<ContentFormat> accept = std::nullopt,
+                                      std::optional<ContentFormat> content_format = std::nullopt, Bytes payload = {},
+                                      double timeout_s = 10);
 
   struct Impl;
 

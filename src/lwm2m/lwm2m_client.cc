@@ -1,0 +1,361 @@
+#include "lwm2m/lwm2m_client.h"
+
+#include <coap3/coap.h>
+#include <netdb.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "lwm2m/content_format.h"
+#include "lwm2m/lwm2m_server.h"
+#include "lwm2m/objects.h"
+
+namespace tml::lwm2m {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Lwm2mResult<coap_address_t> ResolveUdp(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
+    return Lwm2mFail("cannot resolve '" + host + "'");
+  }
+  coap_address_t address;
+  coap_address_init(&address);
+  address.size = found->ai_addrlen;
+  std::memcpy(&address.addr, found->ai_addr, found->ai_addrlen);
+  freeaddrinfo(found);
+  return address;
+}
+
+void AddUintOption(coap_pdu_t* pdu, coap_option_num_t number, unsigned value) {
+  uint8_t buf[4];
+  coap_add_option(pdu, number, coap_encode_var_safe(buf, sizeof(buf), value), buf);
+}
+
+void AddTextOption(coap_pdu_t* pdu, coap_option_num_t number, const std::string& text) {
+  coap_add_option(pdu, number, text.size(), reinterpret_cast<const uint8_t*>(text.data()));
+}
+
+std::optional<unsigned> UintOption(const coap_pdu_t* pdu, coap_option_num_t number) {
+  coap_opt_iterator_t it;
+  coap_opt_t* opt = coap_check_option(pdu, number, &it);
+  if (opt == nullptr) return std::nullopt;
+  return coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
+}
+
+Bytes PayloadOf(const coap_pdu_t* pdu) {
+  size_t length = 0, offset = 0, total = 0;
+  const uint8_t* data = nullptr;
+  if (!coap_get_data_large(pdu, &length, &data, &offset, &total)) return {};
+  return Bytes(data, data + length);
+}
+
+/// libcoap sends large bodies block by block after the call returns: it gets its own copy,
+/// freed by this when the transfer ends.
+void ReleaseCopy(coap_session_t*, void* copy) { delete static_cast<Bytes*>(copy); }
+
+void ReplyError(coap_pdu_t* response, int code, const std::string& message) {
+  coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
+  coap_add_data(response, message.size(), reinterpret_cast<const uint8_t*>(message.data()));
+}
+
+}  // namespace
+
+struct Lwm2mClient::Impl {
+  Lwm2mClientOptions options;
+  ObjectStore* objects = nullptr;
+  coap_context_t* context = nullptr;
+  coap_session_t* session = nullptr;
+  std::thread thread;
+  std::atomic<bool> stopping = false;
+  std::atomic<bool> update_requested = false;
+  mutable std::mutex mutex;
+  std::string location;  // "rd/<id>"
+  std::string last_error;
+  bool awaiting = false;      // a Register/Update/De-register is in flight
+  bool deregistered = false;  // the De-register was answered
+  Clock::time_point next_action = Clock::now();
+
+  static Impl& Of(coap_session_t* session) {
+    return *static_cast<Impl*>(coap_get_app_data(coap_session_get_context(session)));
+  }
+
+  coap_pdu_t* NewRequest(coap_pdu_code_t code) {
+    coap_pdu_t* pdu = coap_new_pdu(COAP_MESSAGE_CON, code, session);
+    uint8_t token[8];
+    size_t length = 0;
+    coap_session_new_token(session, &length, token);
+    coap_add_token(pdu, length, token);
+    return pdu;
+  }
+
+  void SendRegister() {
+    coap_pdu_t* pdu = NewRequest(COAP_REQUEST_CODE_POST);
+    AddTextOption(pdu, COAP_OPTION_URI_PATH, "rd");
+    AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(ContentFormat::kLinkFormat));
+    AddTextOption(pdu, COAP_OPTION_URI_QUERY, "ep=" + options.endpoint);
+    AddTextOption(pdu, COAP_OPTION_URI_QUERY, "lt=" + std::to_string(options.lifetime));
+    AddTextOption(pdu, COAP_OPTION_URI_QUERY, "lwm2m=1.1");
+    AddTextOption(pdu, COAP_OPTION_URI_QUERY, "b=" + options.binding);
+    SendWithLinks(pdu);
+  }
+
+  void SendUpdate(bool with_objects) {
+    coap_pdu_t* pdu = NewRequest(COAP_REQUEST_CODE_POST);
+    std::string loc;
+    {
+      std::lock_guard lock(mutex);
+      loc = location;
+    }
+    for (size_t start = 0; start < loc.size();) {
+      const size_t slash = std::min(loc.find('/', start), loc.size());
+      AddTextOption(pdu, COAP_OPTION_URI_PATH, loc.substr(start, slash - start));
+      start = slash + 1;
+    }
+    if (with_objects) {
+      AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(ContentFormat::kLinkFormat));
+      SendWithLinks(pdu);
+    } else {
+      Send(pdu);
+    }
+  }
+
+  void SendWithLinks(coap_pdu_t* pdu) {
+    const std::string links = FormatLinks(objects->Links());
+    // Block-wise (RFC 7959) when the object list is longer than one datagram: libcoap splits it.
+    auto* copy = new Bytes(links.begin(), links.end());
+    coap_add_data_large_request(session, pdu, copy->size(), copy->data(), ReleaseCopy, copy);
+    Send(pdu);
+  }
+
+  void Send(coap_pdu_t* pdu) {
+    awaiting = coap_send(session, pdu) != COAP_INVALID_MID;
+    if (!awaiting) Failed("cannot send to " + options.server);
+  }
+
+  void Failed(const std::string& why) {
+    std::lock_guard lock(mutex);
+    last_error = why;
+    awaiting = false;
+    next_action = Clock::now() + std::chrono::seconds(2);  // register again soon
+  }
+
+  static coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t* sent, const coap_pdu_t* received,
+                                    const coap_mid_t) {
+    Impl& self = Of(session);
+    const coap_pdu_code_t code = coap_pdu_get_code(received);
+    const int klass = code >> 5, detail = code & 31;
+    const bool is_register = sent != nullptr && coap_pdu_get_code(sent) == COAP_REQUEST_CODE_POST && self.location.empty();
+    const bool is_delete = sent != nullptr && coap_pdu_get_code(sent) == COAP_REQUEST_CODE_DELETE;
+    self.awaiting = false;
+    if (is_delete) {
+      self.deregistered = true;
+      return COAP_RESPONSE_OK;
+    }
+    if (klass == 2) {
+      std::lock_guard lock(self.mutex);
+      if (is_register) {
+        std::string loc;
+        coap_opt_iterator_t it;
+        coap_option_iterator_init(received, &it, COAP_OPT_ALL);
+        while (coap_opt_t* opt = coap_option_next(&it)) {
+          if (it.number != COAP_OPTION_LOCATION_PATH) continue;
+          loc += (loc.empty() ? "" : "/") + std::string(reinterpret_cast<const char*>(coap_opt_value(opt)), coap_opt_length(opt));
+        }
+        self.location = loc;
+      }
+      self.last_error.clear();
+      // Update again at half the lifetime: well before the server lets it expire.
+      self.next_action = Clock::now() + std::chrono::seconds(std::max<int64_t>(1, self.options.lifetime / 2));
+      return COAP_RESPONSE_OK;
+    }
+    const Bytes payload = PayloadOf(received);
+    const std::string why = "the server answered " + std::to_string(klass) + "." + (detail < 10 ? "0" : "") +
+                            std::to_string(detail) + (payload.empty() ? "" : ": " + std::string(payload.begin(), payload.end()));
+    {
+      std::lock_guard lock(self.mutex);
+      if (!is_register && klass == 4 && detail == 4) self.location.clear();  // forgotten: register again
+    }
+    self.Failed(why);
+    return COAP_RESPONSE_OK;
+  }
+
+  static void OnNack(coap_session_t* session, const coap_pdu_t*, const coap_nack_reason_t reason, const coap_mid_t) {
+    Impl& self = Of(session);
+    self.Failed(reason == COAP_NACK_TOO_MANY_RETRIES ? "the server did not answer"
+                : reason == COAP_NACK_TLS_FAILED       ? "the DTLS handshake failed (wrong PSK?)"
+                                                       : "the request was not delivered");
+  }
+
+  // --- the server's requests ---
+
+  static std::optional<Path> RequestPath(const coap_pdu_t* request) {
+    coap_string_t* uri = coap_get_uri_path(request);
+    const std::string text = uri == nullptr ? "" : std::string(reinterpret_cast<const char*>(uri->s), uri->length);
+    coap_delete_string(uri);
+    return ParsePath(text);
+  }
+
+  static void HandleRead(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
+                         const coap_string_t* query, coap_pdu_t* response) {
+    Impl& self = Of(session);
+    const auto path = RequestPath(request);
+    if (!path) return ReplyError(response, 404, "not an LwM2M path");
+    auto records = self.objects->Read(*path);
+    if (!records) return ReplyError(response, records.error().code, records.error().message);
+    ContentFormat format = ContentFormat::kTlv;
+    if (auto accept = UintOption(request, COAP_OPTION_ACCEPT)) {
+      format = static_cast<ContentFormat>(*accept);
+    } else if (path->depth >= 3 && records->size() == 1 && records->front().path == *path) {
+      format = std::holds_alternative<Bytes>(records->front().value) ? ContentFormat::kOpaque : ContentFormat::kText;
+    }
+    auto payload = EncodeRecords(format, *path, *records);
+    if (!payload) return ReplyError(response, 406, payload.error());
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+    // Block-wise (block2) for large values; libcoap keeps a copy for the later blocks.
+    // libcoap leaves out a Content-Format of 0 (text/plain); LwM2M servers need it said.
+    if (format == ContentFormat::kText) coap_add_option(response, COAP_OPTION_CONTENT_FORMAT, 0, nullptr);
+    auto* copy = new Bytes(std::move(*payload));
+    coap_add_data_large_response(resource, session, request, response, query, static_cast<uint16_t>(format), -1, 0,
+                                 copy->size(), copy->data(), ReleaseCopy, copy);
+  }
+
+  static void HandleWrite(coap_resource_t*, coap_session_t* session, const coap_pdu_t* request, const coap_string_t*,
+                          coap_pdu_t* response) {
+    Impl& self = Of(session);
+    const auto path = RequestPath(request);
+    if (!path) return ReplyError(response, 404, "not an LwM2M path");
+    const auto format = UintOption(request, COAP_OPTION_CONTENT_FORMAT);
+    if (!format) return ReplyError(response, 400, "a write needs a Content-Format");
+    auto records = DecodeRecords(static_cast<ContentFormat>(*format), *path, PayloadOf(request), TypeOfResource);
+    if (!records) return ReplyError(response, 400, records.error());
+    if (auto r = self.objects->Write(*path, *records); !r) return ReplyError(response, r.error().code, r.error().message);
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
+  }
+
+  /// POST: Execute on a resource; a partial-update Write on an instance.
+  static void HandlePost(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
+                         const coap_string_t* query, coap_pdu_t* response) {
+    Impl& self = Of(session);
+    const auto path = RequestPath(request);
+    if (!path) return ReplyError(response, 404, "not an LwM2M path");
+    if (path->depth != 3) return HandleWrite(resource, session, request, query, response);
+    const Bytes args = PayloadOf(request);
+    if (auto r = self.objects->Execute(*path, std::string_view(reinterpret_cast<const char*>(args.data()), args.size())); !r) {
+      return ReplyError(response, r.error().code, r.error().message);
+    }
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
+  }
+
+  void Loop() {
+    while (!stopping.load()) {
+      coap_io_process(context, 100);
+      bool act = false, with_objects = false;
+      {
+        std::lock_guard lock(mutex);
+        if (!awaiting && (Clock::now() >= next_action || update_requested.load())) {
+          act = true;
+          with_objects = update_requested.exchange(false);
+        }
+      }
+      if (!act) continue;
+      if (location.empty()) SendRegister();
+      else SendUpdate(with_objects);
+    }
+    // De-register, waiting a little for the answer.
+    if (!location.empty() && session != nullptr) {
+      coap_pdu_t* pdu = NewRequest(COAP_REQUEST_CODE_DELETE);
+      for (size_t start = 0; start < location.size();) {
+        const size_t slash = std::min(location.find('/', start), location.size());
+        AddTextOption(pdu, COAP_OPTION_URI_PATH, location.substr(start, slash - start));
+        start = slash + 1;
+      }
+      coap_send(session, pdu);
+      const auto until = Clock::now() + std::chrono::seconds(2);
+      while (!deregistered && Clock::now() < until) coap_io_process(context, 50);
+    }
+  }
+};
+
+Lwm2mClient::Lwm2mClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Lwm2mClient::~Lwm2mClient() {
+  impl_->stopping = true;
+  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->session != nullptr) coap_session_release(impl_->session);
+  coap_free_context(impl_->context);
+}
+
+Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions options, ObjectStore& objects) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    coap_startup();
+    coap_set_log_level(LOG_ERR);
+    coap_dtls_set_log_level(LOG_ERR);
+  });
+  const bool secure = options.server.rfind("coaps://", 0) == 0;
+  if (!secure && options.server.rfind("coap://", 0) != 0) {
+    return Lwm2mFail("server '" + options.server + "' is not coap://HOST:PORT or coaps://HOST:PORT");
+  }
+  auto hp = SplitHostPort(options.server.substr(secure ? 8 : 7));
+  if (!hp) return Lwm2mFail(hp.error());
+  auto address = ResolveUdp(hp->first, hp->second);
+  if (!address) return Lwm2mFail(address.error());
+  if (secure && options.psk_key.empty()) return Lwm2mFail("coaps needs a PSK key");
+  if (options.psk_identity.empty()) options.psk_identity = options.endpoint;
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->objects = &objects;
+  impl->context = coap_new_context(nullptr);
+  if (impl->context == nullptr) return Lwm2mFail("cannot create a CoAP context");
+  std::unique_ptr<Lwm2mClient> client(new Lwm2mClient(std::move(impl)));
+  Impl& self = *client->impl_;
+  coap_set_app_data(self.context, &self);
+  coap_context_set_block_mode(self.context, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+  coap_register_response_handler(self.context, Impl::OnResponse);
+  coap_register_nack_handler(self.context, Impl::OnNack);
+  // The server's requests name any object path: one handler for all of them.
+  coap_resource_t* any = coap_resource_unknown_init2(Impl::HandleWrite, 0);
+  coap_register_handler(any, COAP_REQUEST_GET, Impl::HandleRead);
+  coap_register_handler(any, COAP_REQUEST_POST, Impl::HandlePost);
+  coap_add_resource(self.context, any);
+  if (secure) {
+    coap_dtls_cpsk_t psk{};
+    psk.version = COAP_DTLS_CPSK_SETUP_VERSION;
+    psk.psk_info.identity = {self.options.psk_identity.size(), reinterpret_cast<const uint8_t*>(self.options.psk_identity.data())};
+    psk.psk_info.key = {self.options.psk_key.size(), self.options.psk_key.data()};
+    self.session = coap_new_client_session_psk2(self.context, nullptr, &*address, COAP_PROTO_DTLS, &psk);
+  } else {
+    self.session = coap_new_client_session(self.context, nullptr, &*address, COAP_PROTO_UDP);
+  }
+  if (self.session == nullptr) return Lwm2mFail("cannot open a CoAP session to " + self.options.server);
+  self.thread = std::thread([&self] { self.Loop(); });
+  return client;
+}
+
+bool Lwm2mClient::registered() const {
+  std::lock_guard lock(impl_->mutex);
+  return !impl_->location.empty();
+}
+
+std::string Lwm2mClient::location() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->location.empty() ? "" : "/" + impl_->location;
+}
+
+std::string Lwm2mClient::last_error() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->last_error;
+}
+
+void Lwm2mClient::RequestUpdate() { impl_->update_requested = true; }
+
+}  // namespace tml::lwm2m

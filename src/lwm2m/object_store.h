@@ -1,0 +1,64 @@
+#pragma once
+// What an LwM2M client serves: object instances and their resource values, with the
+// operations of objects.h enforced. The client core (lwm2m_client.h) turns CoAP requests into
+// calls here; the device's own code sets values and supplies what an Execute does.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lwm2m/link_format.h"
+#include "lwm2m/value.h"
+
+namespace tml::lwm2m {
+
+/// A failed operation as CoAP says it: code = class * 100 + detail (404, 405, 400, 500, ...).
+struct OpError {
+  int code;
+  std::string message;
+};
+template <typename T>
+using OpResult = tl::expected<T, OpError>;
+inline tl::unexpected<OpError> OpFail(int code, std::string message) {
+  return tl::unexpected<OpError>(OpError{code, std::move(message)});
+}
+
+class ObjectStore {
+ public:
+  using ExecuteFn = std::function<OpResult<void>(std::string_view arguments)>;
+  using WriteFn = std::function<void(const Record&)>;
+
+  /// Creates an instance of an object of objects.h (no values yet).
+  void AddInstance(uint16_t object, uint16_t instance);
+  void RemoveInstance(uint16_t object, uint16_t instance);
+  /// Sets a resource value (depth 3) or a resource instance (depth 4), creating the instance.
+  void Set(const Path& path, Value value);
+  /// What Execute on /O/I/R does.
+  void OnExecute(const Path& resource, ExecuteFn fn);
+  /// Called after the server writes a value (e.g. a Package URI to act on).
+  void OnWrite(WriteFn fn);
+
+  /// The registration's object list: </O/I> per instance (the Security object is never listed).
+  std::vector<Link> Links() const;
+  /// The readable values at or below `path` (depth 1..4).
+  OpResult<std::vector<Record>> Read(const Path& path) const;
+  /// Writes values at or below `path`; each resource must be writable and of its type.
+  OpResult<void> Write(const Path& path, const std::vector<Record>& records);
+  OpResult<void> Execute(const Path& path, std::string_view arguments);
+  /// The value at a path, if set.
+  std::optional<Value> Get(const Path& path) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::set<std::pair<uint16_t, uint16_t>> instances_;
+  std::map<Path, Value> values_;
+  std::map<Path, ExecuteFn> executes_;
+  std::vector<WriteFn> on_write_;
+};
+
+}  // namespace tml::lwm2m
