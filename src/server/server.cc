@@ -139,6 +139,7 @@ struct Server::Impl {
     if (method == "GET") http.Get(route.pattern, handler);
     else if (method == "POST") http.Post(route.pattern, handler);
     else if (method == "DELETE") http.Delete(route.pattern, handler);
+    else if (method == "PUT") http.Put(route.pattern, handler);
   }
 };
 

@@ -19,7 +19,8 @@ std::string SpecPath() { return std::string(TML_SOURCE_DIR) + "/api/openapi.yaml
 /// "/api/v1/builds/{id}/artifacts/{name}" -> the server's regex pattern.
 std::string ToPattern(std::string path) {
   const std::pair<const char*, const char*> params[] = {
-      {"{id}", R"((\d+))"}, {"{name}", "([A-Za-z0-9._-]+)"}, {"{endpoint}", "([A-Za-z0-9._-]+)"}};
+      {"{id}", R"((\d+))"}, {"{name}", "([A-Za-z0-9._-]+)"}, {"{endpoint}", "([A-Za-z0-9._-]+)"},
+      {"{path}", "([0-9/]+)"}};
   for (const auto& [from, to] : params) {
     for (size_t at; (at = path.find(from)) != std::string::npos;) path.replace(at, std::string(from).size(), to);
   }

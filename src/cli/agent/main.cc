@@ -1,0 +1,151 @@
+// tinymlaas-agent: the gateway's LwM2M client. It boots the board's current image (the
+// `qemu` flasher keeps it in STATE/current), registers with the server and answers its
+// requests, among them one inference on the microcontroller (object 26241).
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "agent/device_objects.h"
+#include "agent/qemu_board.h"
+#include "lwm2m/lwm2m_client.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct AgentArgs {
+  std::string server;
+  std::string endpoint;
+  std::string psk_identity;
+  std::string psk_key_hex;
+  std::string board;
+  std::string flasher = "qemu";
+  std::string state = "agent-state";
+  std::string firmware;  ///< an image folder to install first (firmware.bin + manifest.json)
+  int64_t lifetime = 300;
+};
+
+std::optional<tml::lwm2m::Bytes> FromHex(const std::string& hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  tml::lwm2m::Bytes out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<uint8_t>(hi << 4 | lo));
+  }
+  return out;
+}
+
+/// The build id the image came from (written when a deployment installs it), else the image's
+/// own sha256 prefix: what the Device object reports as Firmware Version.
+std::string FirmwareVersion(const fs::path& current) {
+  std::ifstream build_id(current / "build-id");
+  std::string id;
+  if (build_id && std::getline(build_id, id) && !id.empty()) return id;
+  std::ifstream in(current / "manifest.json");
+  const auto manifest = nlohmann::json::parse(in, nullptr, false);
+  if (manifest.is_object() && manifest.contains("image")) return "image-" + manifest["image"].value("sha256", std::string()).substr(0, 12);
+  return "unknown";
+}
+
+int Run(const AgentArgs& args) {
+  const fs::path current = fs::path(args.state) / "current";
+  std::error_code ec;
+  if (!args.firmware.empty()) {
+    fs::create_directories(current, ec);
+    for (const char* f : {"firmware.bin", "manifest.json"}) {
+      fs::copy_file(fs::path(args.firmware) / f, current / f, fs::copy_options::overwrite_existing, ec);
+      if (ec) {
+        std::fprintf(stderr, "error: cannot install %s from %s: %s\n", f, args.firmware.c_str(), ec.message().c_str());
+        return 1;
+      }
+    }
+    fs::remove(current / "build-id", ec);
+  }
+  if (!fs::exists(current / "firmware.bin")) {
+    std::fprintf(stderr, "error: no image in %s: give one with --firmware DIR\n", current.c_str());
+    return 1;
+  }
+  auto board = tml::agent::QemuBoard::Boot(current.string());
+  if (!board) {
+    std::fprintf(stderr, "error: the board does not boot: %s\n", board.error().message.c_str());
+    return 1;
+  }
+  tml::lwm2m::ObjectStore objects;
+  const tml::agent::DeviceFacts facts{args.endpoint, args.board, FirmwareVersion(current)};
+  if (auto r = tml::agent::PublishDevice(objects, facts, **board); !r) {
+    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+    return 1;
+  }
+  tml::lwm2m::Lwm2mClientOptions options;
+  options.server = args.server;
+  options.endpoint = args.endpoint;
+  options.psk_identity = args.psk_identity;
+  options.lifetime = args.lifetime;
+  if (!args.psk_key_hex.empty()) {
+    auto key = FromHex(args.psk_key_hex);
+    if (!key) {
+      std::fprintf(stderr, "error: --psk-key must be hex\n");
+      return 2;
+    }
+    options.psk_key = *key;
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto client = tml::lwm2m::Lwm2mClient::Start(options, objects);
+  if (!client) {
+    std::fprintf(stderr, "error: %s\n", client.error().c_str());
+    return 1;
+  }
+  std::printf("agent %s: board %s running firmware %s; LwM2M server %s\n", args.endpoint.c_str(), args.board.c_str(),
+              facts.firmware_version.c_str(), args.server.c_str());
+  std::fflush(stdout);
+  // Report registration changes until a stop signal.
+  bool was_registered = false;
+  std::string last_error;
+  for (;;) {
+    timespec wait{0, 200'000'000};
+    if (sigtimedwait(&signals, nullptr, &wait) > 0) break;
+    const bool now_registered = (*client)->registered();
+    if (now_registered != was_registered) {
+      std::printf(now_registered ? "registered at %s\n" : "not registered%s\n", (*client)->location().c_str());
+      std::fflush(stdout);
+      was_registered = now_registered;
+    }
+    if (const std::string e = (*client)->last_error(); !e.empty() && e != last_error) {
+      std::printf("registration: %s\n", e.c_str());
+      std::fflush(stdout);
+      last_error = e;
+    }
+  }
+  client->reset();  // de-registers
+  std::printf("stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  AgentArgs args;
+  CLI::App app{"tinymlaas-agent: the gateway's LwM2M client for one microcontroller"};
+  app.set_config("--config", "", "A config file (TOML/INI) with the same options");
+  app.add_option("--server", args.server, "coaps://HOST:PORT or coap://HOST:PORT")->required();
+  app.add_option("--endpoint", args.endpoint, "LwM2M endpoint name (as provisioned)")->required();
+  app.add_option("--psk-identity", args.psk_identity, "DTLS PSK identity (default: the endpoint name)");
+  app.add_option("--psk-key", args.psk_key_hex, "DTLS PSK key, hex (from `tinymlaas devices add`)");
+  app.add_option("--board", args.board, "The board's name (a folder of the firmware kit)")->required();
+  app.add_option("--flasher", args.flasher, "How images reach the board")->check(CLI::IsMember({"qemu"}));
+  app.add_option("--state", args.state, "The agent's folder (current image, downloads)");
+  app.add_option("--firmware", args.firmware, "Install this image folder (firmware.bin + manifest.json) first");
+  app.add_option("--lifetime", args.lifetime, "Registration lifetime, seconds");
+  CLI11_PARSE(app, argc, argv);
+  return Run(args);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A gateway as a user sets it up: `tinymlaas serve` with its LwM2M server, a device
+# provisioned, a firmware built by the service, `tinymlaas-agent` (qemu flasher) registering
+# over DTLS with the printed key. Then the device is read through the API and answers the
+# golden output of the model through the inference object, computed by the firmware on the
+# emulated microcontroller.
+set -euo pipefail
+TINYMLAAS=$1; AGENT=$2; SHARED=$3
+WORK=$(mktemp -d)
+cleanup() {
+  [[ -n "${AGENT_PID:-}" ]] && kill "$AGENT_PID" 2>/dev/null
+  [[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; [[ -f "$WORK/agent.log" ]] && sed 's/^/agent: /' "$WORK/agent.log" >&2; exit 1; }
+COAPS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+"$TINYMLAAS" serve --data "$WORK/data" --http 127.0.0.1:0 --coaps 127.0.0.1:$COAPS > "$WORK/serve.log" 2>&1 &
+PID=$!
+for _ in $(seq 200); do grep -q "serving http" "$WORK/serve.log" && break; sleep 0.05; done
+export TINYMLAAS_URL=$(sed -n 's/^TinyMLaaS serving \(http:[^ ]*\) .*/\1/p' "$WORK/serve.log")
+export TINYMLAAS_TOKEN=$(sed -n 's/^admin token (shown once): //p' "$WORK/serve.log")
+[[ -n "$TINYMLAAS_URL" ]] || fail "server did not start: $(cat "$WORK/serve.log")"
+
+"$TINYMLAAS" models push "$SHARED/models/kws_ref_model.tflite" --name kws > /dev/null
+"$TINYMLAAS" build --model kws --board netduinoplus2 --wait > "$WORK/build.txt" || fail "build: $(cat "$WORK/build.txt")"
+"$TINYMLAAS" artifacts get 1 -o "$WORK/fw" > /dev/null
+KEY=$("$TINYMLAAS" devices add gw-1 | sed -n 's/^PSK key (hex, shown once): //p')
+
+"$AGENT" --server coaps://127.0.0.1:$COAPS --endpoint gw-1 --psk-key "$KEY" --board netduinoplus2 --flasher qemu \
+  --state "$WORK/agent" --firmware "$WORK/fw" --lifetime 60 > "$WORK/agent.log" 2>&1 &
+AGENT_PID=$!
+for _ in $(seq 300); do grep -q "^registered at /rd/" "$WORK/agent.log" && break; sleep 0.1; done
+grep -q "^registered at /rd/" "$WORK/agent.log" || fail "the agent did not register"
+"$TINYMLAAS" devices ls | grep -q "^gw-1 .*online .*dtls.*/3/0.*/26241/0" || fail "devices ls: $("$TINYMLAAS" devices ls)"
+
+plan_sha=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan"]["sha256"])' "$WORK/fw/manifest.json")
+"$TINYMLAAS" devices read gw-1 /3/0 > "$WORK/device.txt" || fail "devices read: $(cat "$WORK/device.txt")"
+grep -q "^/3/0/1 .*Model Number .*netduinoplus2" "$WORK/device.txt" || fail "$(cat "$WORK/device.txt")"
+grep -q "^/3/0/19 .*Software Version .*$plan_sha" "$WORK/device.txt" || fail "model sha256 $plan_sha not reported: $(cat "$WORK/device.txt")"
+for format in tlv senml-cbor; do
+  "$TINYMLAAS" devices read gw-1 /3/0/19 --format $format | grep -q "$plan_sha" || fail "read in $format"
+done
+
+for i in 1 7; do
+  "$TINYMLAAS" infer gw-1 --input "$SHARED/golden/kws_ref_model/input_$i.bin" --output "$WORK/out_$i.bin" > "$WORK/infer.txt" ||
+    fail "infer: $(cat "$WORK/infer.txt")"
+  cmp "$WORK/out_$i.bin" "$SHARED/golden/kws_ref_model/output_$i.bin" || fail "the device's output for input $i differs from golden"
+done
+grep -q "12 output bytes in [0-9]* cycles" "$WORK/infer.txt" || fail "$(cat "$WORK/infer.txt")"
+"$TINYMLAAS" devices read gw-1 /26241/0/6 | grep -q " 2$" || fail "inference count: $("$TINYMLAAS" devices read gw-1 /26241/0/6)"
+
+# Errors reach the user as such: a wrong-size input, a read-only resource.
+set +e
+head -c 7 /dev/zero > "$WORK/short.bin"
+"$TINYMLAAS" infer gw-1 --input "$WORK/short.bin" 2> "$WORK/err.txt"
+rc=$?
+"$TINYMLAAS" devices write gw-1 /3/0/0 '"someone else"' 2> "$WORK/err2.txt"
+rc2=$?
+set -e
+[[ $rc -ne 0 ]] && grep -q "run: the device answered 4.00" "$WORK/err.txt" || fail "short input: rc $rc, $(cat "$WORK/err.txt")"
+[[ $rc2 -ne 0 ]] && grep -q "4.05 /3/0/0 (Manufacturer) is not writable" "$WORK/err2.txt" || fail "read-only write: $(cat "$WORK/err2.txt")"
+
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true; AGENT_PID=
+"$TINYMLAAS" devices ls | grep -q "^gw-1 .*offline" || fail "the stopped agent is still online"
+echo "agent on QEMU, inference through LwM2M: ok"
