@@ -130,10 +130,10 @@ TEST_F(ServerInteropTest, BadAndUnprovisionedRegistrationsShouldBeRefusedWithThe
 
 TEST_F(ServerInteropTest, AShortLifetimeShouldExpire) {
   ASSERT_NE(Coap("-m post -t 40 -e '</3/0>'", "/rd?ep=gw-1&lt=1").find("c:2.01"), std::string::npos);
-  ASSERT_TRUE(server_->FindEndpoint("gw-1"));
-  for (int i = 0; i < 50 && server_->FindEndpoint("gw-1"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // No presence check here: on a loaded machine the second may already be over.
+  for (int i = 0; i < 50 && Events().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(server_->FindEndpoint("gw-1"));
-  EXPECT_EQ(Events().back(), "expired gw-1");
+  EXPECT_EQ(Events(), (std::vector<std::string>{"registered gw-1", "expired gw-1"}));
 }
 
 TEST_F(ServerInteropTest, BlockwiseRegistrationShouldBeReassembled) {
