@@ -40,7 +40,7 @@ KEY=$(printf '%s' "$KEY_HEX" | sed 's/../\\x&/g')
 register() {  # scheme, port, endpoint, extra client args... -> the client's output
   local scheme=$1 port=$2 ep=$3; shift 3
   local client=coap-client-notls; [[ $scheme == coaps ]] && client=coap-client-openssl
-  $client -B 3 -v 7 -m post -t 40 -e '</1/0>,</3/0>,</5/0>,</26241/0>' "$@" "$scheme://127.0.0.1:$port/rd?ep=$ep&lt=300&lwm2m=1.1&b=U" 2>&1
+  $client -B 10 -v 7 -m post -t 40 -e '</1/0>,</3/0>,</5/0>,</26241/0>' "$@" "$scheme://127.0.0.1:$port/rd?ep=$ep&lt=300&lwm2m=1.1&b=U" 2>&1
 }
 
 out=$(register coaps $COAPS gw-1 -u gw-1 -k "$(printf "$KEY")")
@@ -55,7 +55,7 @@ assert d["tags"] == ["lab"], d'
 
 # A wrong key never gets past the handshake; an unprovisioned endpoint is refused.
 "$TINYMLAAS" devices add gw-2 > /dev/null
-out=$(register coaps $COAPS gw-2 -u gw-2 -k wrong-key)
+out=$(register coaps $COAPS gw-2 -u gw-2 -k wrong-key -B 3)
 grep -q "c:2.01" <<< "$out" && fail "a wrong key registered: $out"
 "$TINYMLAAS" devices show gw-2 --json | python3 -c 'import json,sys; assert not json.load(sys.stdin)["online"]'
 out=$(register coap $COAP stranger)
@@ -66,7 +66,7 @@ out=$(register coap $COAP gw-2)
 grep -q "c:2.01" <<< "$out" || fail "plain CoAP registration: $out"
 location=$(sed -n 's/.*Location-Path:rd, Location-Path:\([0-9a-f]*\).*/\1/p' <<< "$out" | head -1)
 "$TINYMLAAS" devices ls | grep -q "^gw-2 .*online" || fail "gw-2 is not online"
-out=$(coap-client-notls -B 3 -v 7 -m delete "coap://127.0.0.1:$COAP/rd/$location" 2>&1)
+out=$(coap-client-notls -B 10 -v 7 -m delete "coap://127.0.0.1:$COAP/rd/$location" 2>&1)
 grep -q "c:2.02" <<< "$out" || fail "de-register: $out"
 "$TINYMLAAS" devices ls | grep -q "^gw-2 .*offline" || fail "gw-2 is still online after de-registering"
 grep -q "lwm2m: gw-2 deregistered" "$WORK/serve.log" || fail "the server log lacks the de-registration"

@@ -73,10 +73,10 @@ class ServerInteropTest : public testing::Test {
   }
 
   std::string Coap(const std::string& args, const std::string& path) {
-    return RunCommand("coap-client-notls -B 3 -v 7 " + args + " 'coap://127.0.0.1:" + std::to_string(coap_port_) + path + "'");
+    return RunCommand("coap-client-notls -B 10 -v 7 " + args + " 'coap://127.0.0.1:" + std::to_string(coap_port_) + path + "'");
   }
   std::string Coaps(const std::string& key, const std::string& args, const std::string& path) {
-    return RunCommand("coap-client-openssl -B 3 -v 7 -u gw-1-identity -k " + key + " " + args + " 'coaps://127.0.0.1:" +
+    return RunCommand("coap-client-openssl -B 10 -v 7 -u gw-1-identity -k " + key + " " + args + " 'coaps://127.0.0.1:" +
                std::to_string(coaps_port_) + path + "'");
   }
   static std::string LocationOf(const std::string& out) {
@@ -154,7 +154,7 @@ TEST_F(ServerInteropTest, DtlsShouldNeedTheProvisionedKeyAndIdentity) {
   EXPECT_NE(other.find("c:4.03"), std::string::npos) << other;
   server_.reset();  // a fresh server: no session left from the good key
   SetUp();
-  const std::string wrong = Coaps("wrongkey", "-m post -t 40 -e '</3/0>'", "/rd?ep=gw-1&lt=60");
+  const std::string wrong = Coaps("wrongkey", "-B 3 -m post -t 40 -e '</3/0>'", "/rd?ep=gw-1&lt=60");
   EXPECT_EQ(wrong.find("c:2.01"), std::string::npos) << wrong;
   EXPECT_FALSE(server_->FindEndpoint("gw-1"));
 }
