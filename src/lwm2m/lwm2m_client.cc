@@ -1,7 +1,6 @@
 #include "lwm2m/lwm2m_client.h"
 
 #include <coap3/coap.h>
-#include <netdb.h>
 
 #include <atomic>
 #include <chrono>
@@ -9,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "lwm2m/coap_address.h"
 #include "lwm2m/content_format.h"
 #include "lwm2m/lwm2m_server.h"
 #include "lwm2m/objects.h"
@@ -17,22 +17,6 @@ namespace tml::lwm2m {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Lwm2mResult<coap_address_t> ResolveUdp(const std::string& host, uint16_t port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
-    return Lwm2mFail("cannot resolve '" + host + "'");
-  }
-  coap_address_t address;
-  coap_address_init(&address);
-  address.size = found->ai_addrlen;
-  std::memcpy(&address.addr, found->ai_addr, found->ai_addrlen);
-  freeaddrinfo(found);
-  return address;
-}
 
 void AddUintOption(coap_pdu_t* pdu, coap_option_num_t number, unsigned value) {
   uint8_t buf[4];
@@ -306,7 +290,7 @@ Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions 
   }
   auto hp = SplitHostPort(options.server.substr(secure ? 8 : 7));
   if (!hp) return Lwm2mFail(hp.error());
-  auto address = ResolveUdp(hp->first, hp->second);
+  auto address = ResolveUdpAddress(hp->first, hp->second, false);
   if (!address) return Lwm2mFail(address.error());
   if (secure && options.psk_key.empty()) return Lwm2mFail("coaps needs a PSK key");
   if (options.psk_identity.empty()) options.psk_identity = options.endpoint;

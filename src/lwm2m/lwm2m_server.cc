@@ -1,7 +1,8 @@
 #include "lwm2m/lwm2m_server.h"
 
+#include "lwm2m/coap_address.h"
+
 #include <coap3/coap.h>
-#include <netdb.h>
 
 #include <chrono>
 #include <cstring>
@@ -24,23 +25,6 @@ std::string RandomId() {
   std::string id;
   for (int i = 0; i < 12; ++i) id += hex[random() & 15];
   return id;
-}
-
-Lwm2mResult<coap_address_t> Resolve(const std::string& host, uint16_t port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
-    return Lwm2mFail("'" + host + "' is not a numeric IP address");
-  }
-  coap_address_t address;
-  coap_address_init(&address);
-  address.size = found->ai_addrlen;
-  std::memcpy(&address.addr, found->ai_addr, found->ai_addrlen);
-  freeaddrinfo(found);
-  return address;
 }
 
 std::string PeerOf(const coap_session_t* session) {
@@ -376,7 +360,7 @@ Lwm2mResult<std::unique_ptr<Lwm2mServer>> Lwm2mServer::Start(Lwm2mServerOptions 
     if (!IsLoopbackHost(hp->first)) {
       return Lwm2mFail("--coap " + self.options.coap + ": plain CoAP is only served on a loopback address (use --coaps)");
     }
-    auto address = Resolve(hp->first, hp->second);
+    auto address = ResolveUdpAddress(hp->first, hp->second, true);
     if (!address) return Lwm2mFail("--coap: " + address.error());
     if (coap_new_endpoint(self.context, &*address, COAP_PROTO_UDP) == nullptr) {
       return Lwm2mFail("cannot listen for CoAP on " + self.options.coap);
@@ -391,7 +375,7 @@ Lwm2mResult<std::unique_ptr<Lwm2mServer>> Lwm2mServer::Start(Lwm2mServerOptions 
     psk.validate_id_call_back = Impl::KeyForIdentity;
     psk.id_call_back_arg = &self;
     if (!coap_context_set_psk2(self.context, &psk)) return Lwm2mFail("cannot set up DTLS-PSK");
-    auto address = Resolve(hp->first, hp->second);
+    auto address = ResolveUdpAddress(hp->first, hp->second, true);
     if (!address) return Lwm2mFail("--coaps: " + address.error());
     if (coap_new_endpoint(self.context, &*address, COAP_PROTO_DTLS) == nullptr) {
       return Lwm2mFail("cannot listen for CoAP over DTLS on " + self.options.coaps);

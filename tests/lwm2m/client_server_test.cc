@@ -14,22 +14,13 @@
 #include "lwm2m/content_format.h"
 #include "lwm2m/lwm2m_client.h"
 #include "lwm2m/lwm2m_server.h"
+#include "tests/support/free_port.h"
 #include "lwm2m/objects.h"
 
 namespace tml::lwm2m {
 namespace {
 
-uint16_t FreeUdpPort() {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+using testing_support::FreeUdpPort;
 
 template <typename Pred>
 bool WaitFor(Pred pred, int ms = 5000) {

@@ -14,22 +14,12 @@
 #include <thread>
 
 #include "lwm2m/lwm2m_server.h"
+#include "tests/support/free_port.h"
 
 namespace tml::lwm2m {
 namespace {
 
-/// A UDP port nobody uses right now.
-uint16_t FreeUdpPort() {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+using testing_support::FreeUdpPort;
 
 /// Runs a command and returns what it printed (stdout and stderr).
 std::string RunCommand(const std::string& command) {
