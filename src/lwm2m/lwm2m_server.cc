@@ -294,13 +294,19 @@ struct Lwm2mServer::Impl {
   }
 
   void Loop() {
+    int64_t expired_at = 0;
     while (!stopping.load()) {
       coap_io_process(context, 100);
       std::vector<std::string> remove;
       std::vector<Registration> expired;
       {
         std::lock_guard lock(mutex);
-        expired = registry.Expire(NowSeconds());
+        // Lifetimes count in whole seconds: one pass over the registry per second, not per
+        // packet (at 10,000 devices a per-packet pass was most of the server's CPU).
+        if (const int64_t now = NowSeconds(); now != expired_at) {
+          expired = registry.Expire(now);
+          expired_at = now;
+        }
         remove.swap(to_remove);
       }
       for (const Registration& r : expired) remove.push_back(r.id);
