@@ -1,6 +1,7 @@
 #include "lwm2m/lwm2m_server.h"
 
 #include "lwm2m/coap_address.h"
+#include "lwm2m/objects.h"
 
 #include <coap3/coap.h>
 
@@ -58,6 +59,13 @@ struct OutgoingRequest {
   std::optional<ContentFormat> accept, content_format;
   Bytes payload;
   std::promise<Lwm2mResult<DeviceResponse>> done;
+  /// Set for the server's own requests: called on the CoAP thread instead of `done`.
+  std::function<void(Lwm2mResult<DeviceResponse>)> then;
+
+  void Finish(Lwm2mResult<DeviceResponse> result) {
+    if (then) then(std::move(result));
+    else done.set_value(std::move(result));
+  }
 };
 
 struct Lwm2mServer::Impl {
@@ -122,7 +130,7 @@ struct Lwm2mServer::Impl {
       }
       auto session = sessions.find(id);
       if (id.empty() || session == sessions.end()) {
-        request->done.set_value(Lwm2mFail("device " + request->endpoint + " is not registered"));
+        request->Finish(Lwm2mFail("device " + request->endpoint + " is not registered"));
         continue;
       }
       static constexpr coap_pdu_code_t kCodes[] = {COAP_REQUEST_CODE_GET, COAP_REQUEST_CODE_PUT, COAP_REQUEST_CODE_POST,
@@ -153,7 +161,7 @@ struct Lwm2mServer::Impl {
       }
       const std::string key(reinterpret_cast<const char*>(token), token_length);
       if (coap_send(session->second, pdu) == COAP_INVALID_MID) {
-        request->done.set_value(Lwm2mFail("cannot send to " + request->endpoint));
+        request->Finish(Lwm2mFail("cannot send to " + request->endpoint));
         continue;
       }
       in_flight[key] = std::move(request);
@@ -179,7 +187,7 @@ struct Lwm2mServer::Impl {
     size_t length = 0, offset = 0, total = 0;
     const uint8_t* data = nullptr;
     if (coap_get_data_large(received, &length, &data, &offset, &total)) response.payload.assign(data, data + length);
-    it->second->done.set_value(std::move(response));
+    it->second->Finish(std::move(response));
     self.in_flight.erase(it);
     return COAP_RESPONSE_OK;
   }
@@ -189,7 +197,7 @@ struct Lwm2mServer::Impl {
     if (sent == nullptr) return;
     auto it = self.in_flight.find(TokenOf(sent));
     if (it == self.in_flight.end()) return;
-    it->second->done.set_value(Lwm2mFail("device " + it->second->endpoint + " did not answer"));
+    it->second->Finish(Lwm2mFail("device " + it->second->endpoint + " did not answer"));
     self.in_flight.erase(it);
   }
 
@@ -229,6 +237,31 @@ struct Lwm2mServer::Impl {
                     reinterpret_cast<const uint8_t*>(registration.id.data()));
     Reply(response, COAP_RESPONSE_CODE_CREATED);
     self.Notify(registration, "registered");
+    self.ReadDeviceInfo(registration.endpoint);
+  }
+
+  /// Reads what the device runs (3/0/3 Firmware Version, 3/0/19 Software Version: the model's
+  /// sha256 in TinyMLaaS) into its registration, after the registration is answered.
+  void ReadDeviceInfo(const std::string& endpoint) {
+    auto request = std::make_unique<OutgoingRequest>();
+    request->endpoint = endpoint;
+    request->method = Method::kGet;
+    request->path = MakePath({3, 0});
+    request->accept = ContentFormat::kSenmlJson;
+    request->then = [this, endpoint](Lwm2mResult<DeviceResponse> r) {
+      if (!r || r->code != 205) return;
+      auto records = DecodeRecords(r->format.value_or(ContentFormat::kSenmlJson), MakePath({3, 0}), r->payload, TypeOfResource);
+      if (!records) return;
+      std::lock_guard lock(mutex);
+      for (const Record& rec : *records) {
+        const std::string* text = std::get_if<std::string>(&rec.value);
+        if (text == nullptr || rec.path.depth != 3) continue;
+        if (rec.path.resource() == 3) registry.SetDeviceInfo(endpoint, text, nullptr);
+        if (rec.path.resource() == 19) registry.SetDeviceInfo(endpoint, nullptr, text);
+      }
+    };
+    std::lock_guard lock(outgoing_mutex);
+    outgoing.push_back(std::move(request));
   }
 
   static std::string IdOf(coap_resource_t* resource) {
@@ -337,8 +370,8 @@ Lwm2mServer::Lwm2mServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Lwm2mServer::~Lwm2mServer() {
   impl_->stopping = true;
   if (impl_->thread.joinable()) impl_->thread.join();
-  for (auto& [token, request] : impl_->in_flight) request->done.set_value(Lwm2mFail("the server is stopping"));
-  for (auto& request : impl_->outgoing) request->done.set_value(Lwm2mFail("the server is stopping"));
+  for (auto& [token, request] : impl_->in_flight) request->Finish(Lwm2mFail("the server is stopping"));
+  for (auto& request : impl_->outgoing) request->Finish(Lwm2mFail("the server is stopping"));
   for (auto& [id, session] : impl_->sessions) coap_session_release(session);
   coap_free_context(impl_->context);
 }

@@ -135,6 +135,15 @@ std::optional<Registration> Registry::Deregister(const std::string& id) {
   return r;
 }
 
+void Registry::SetDeviceInfo(const std::string& endpoint, const std::string* firmware_version,
+                             const std::string* software_version) {
+  auto id = id_of_endpoint_.find(endpoint);
+  if (id == id_of_endpoint_.end()) return;
+  Registration& r = by_id_[id->second];
+  if (firmware_version != nullptr) r.firmware_version = *firmware_version;
+  if (software_version != nullptr) r.software_version = *software_version;
+}
+
 std::vector<Registration> Registry::Expire(int64_t now) {
   std::vector<Registration> expired;
   for (auto it = by_id_.begin(); it != by_id_.end();) {

@@ -44,6 +44,8 @@ struct Registration {
   std::string psk_identity;    ///< empty over plain CoAP
   int64_t registered_at = 0;   ///< seconds since the epoch
   int64_t updated_at = 0;      ///< the last Register or Update
+  std::string firmware_version;  ///< read from the device (3/0/3) after it registers
+  std::string software_version;  ///< 3/0/19: the running model's sha256 in TinyMLaaS
 };
 
 class Registry {
@@ -55,6 +57,8 @@ class Registry {
   /// Applies an Update; nullptr when `id` is not registered (the client must register again).
   const Registration* Update(const std::string& id, const UpdateRequest& request, std::string peer, int64_t now);
   std::optional<Registration> Deregister(const std::string& id);
+  /// Records what the endpoint's Device object says it runs (null: unchanged).
+  void SetDeviceInfo(const std::string& endpoint, const std::string* firmware_version, const std::string* software_version);
   /// Removes and returns the registrations whose lifetime ran out before `now`.
   std::vector<Registration> Expire(int64_t now);
 

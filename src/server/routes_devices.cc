@@ -34,6 +34,8 @@ nlohmann::json DeviceView(const RouteContext& c, const store::DeviceRecord& d) {
     nlohmann::json objects = nlohmann::json::array();
     for (const auto& link : r->objects) objects.push_back(link.target);
     view["online"] = true;
+    if (!r->firmware_version.empty()) view["firmware_version"] = r->firmware_version;
+    if (!r->software_version.empty()) view["model_sha256"] = r->software_version;
     view["registration"] = {{"id", r->id},
                             {"registered_at", IsoTime(r->registered_at)},
                             {"last_seen", IsoTime(r->updated_at)},

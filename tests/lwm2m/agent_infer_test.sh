@@ -40,6 +40,11 @@ plan_sha=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan
 "$TINYMLAAS" devices read gw-1 /3/0 > "$WORK/device.txt" || fail "devices read: $(cat "$WORK/device.txt")"
 grep -q "^/3/0/1 .*Model Number .*netduinoplus2" "$WORK/device.txt" || fail "$(cat "$WORK/device.txt")"
 grep -q "^/3/0/19 .*Software Version .*$plan_sha" "$WORK/device.txt" || fail "model sha256 $plan_sha not reported: $(cat "$WORK/device.txt")"
+"$TINYMLAAS" devices show gw-1 --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["model_sha256"] == sys.argv[1], d
+assert d["firmware_version"].startswith("image-"), d' "$plan_sha" || fail "devices show lacks the running model and firmware"
 for format in tlv senml-cbor; do
   "$TINYMLAAS" devices read gw-1 /3/0/19 --format $format | grep -q "$plan_sha" || fail "read in $format"
 done
