@@ -11,6 +11,7 @@ std::optional<ContentFormat> ContentFormatByName(const std::string& name) {
   if (name == "senml-cbor") return ContentFormat::kSenmlCbor;
   if (name == "text") return ContentFormat::kText;
   if (name == "opaque") return ContentFormat::kOpaque;
+  if (name == "link") return ContentFormat::kLinkFormat;
   return std::nullopt;
 }
 

@@ -192,6 +192,17 @@ struct Lwm2mClient::Impl {
     Impl& self = Of(session);
     const auto path = RequestPath(request);
     if (!path) return ReplyError(response, 404, "not an LwM2M path");
+    if (UintOption(request, COAP_OPTION_ACCEPT) == static_cast<unsigned>(ContentFormat::kLinkFormat)) {
+      auto links = self.objects->Discover(*path);  // Discover: a GET asking for link format
+      if (!links) return ReplyError(response, links.error().code, links.error().message);
+      const std::string text = FormatLinks(*links);
+      auto* copy = new Bytes(text.begin(), text.end());
+      coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+      coap_add_data_large_response(resource, session, request, response, query,
+                                   static_cast<uint16_t>(ContentFormat::kLinkFormat), -1, 0, copy->size(), copy->data(),
+                                   ReleaseCopy, copy);
+      return;
+    }
     auto records = self.objects->Read(*path);
     if (!records) return ReplyError(response, records.error().code, records.error().message);
     ContentFormat format = ContentFormat::kTlv;

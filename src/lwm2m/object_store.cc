@@ -91,6 +91,38 @@ OpResult<std::vector<Record>> ObjectStore::Read(const Path& path) const {
   return out;
 }
 
+OpResult<std::vector<Link>> ObjectStore::Discover(const Path& path) const {
+  std::lock_guard lock(mutex_);
+  if (path.depth == 0 || path.depth > 3) return OpFail(400, "discover an object, an instance or a resource");
+  std::vector<Link> links;
+  std::map<Path, int> dims;  // resource path -> instances (0 for a single resource)
+  for (const auto& [p, v] : values_) {
+    if (!path.Contains(p) && !(p.depth == 4 && path.Contains(MakePath({p.object(), p.instance(), p.resource()})))) continue;
+    Path resource = p;
+    resource.depth = 3;
+    dims[resource] += p.depth == 4 ? 1 : 0;
+  }
+  for (const auto& [p, fn] : executes_) {
+    if (path.Contains(p)) dims.emplace(p, 0);
+  }
+  if (path.depth == 1) {
+    links.push_back({path.ToString(), {}});
+    for (const auto& [object, instance] : instances_) {
+      if (object == path.object()) links.push_back({MakePath({object, instance}).ToString(), {}});
+    }
+  } else if (path.depth == 2) {
+    if (!instances_.count({path.object(), path.instance()})) return OpFail(404, "no instance " + path.ToString());
+    links.push_back({path.ToString(), {}});
+  }
+  for (const auto& [p, dim] : dims) {
+    Link link{p.ToString(), {}};
+    if (dim > 0) link.params["dim"] = std::to_string(dim);
+    links.push_back(std::move(link));
+  }
+  if (links.empty()) return OpFail(404, "nothing at " + path.ToString());
+  return links;
+}
+
 OpResult<void> ObjectStore::Write(const Path& path, const std::vector<Record>& records) {
   std::vector<WriteFn> listeners;
   {

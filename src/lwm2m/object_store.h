@@ -50,6 +50,9 @@ class ObjectStore {
   /// Writes values at or below `path`; each resource must be writable and of its type.
   OpResult<void> Write(const Path& path, const std::vector<Record>& records);
   OpResult<void> Execute(const Path& path, std::string_view arguments);
+  /// Discover (core spec 5.4.2): links for `path` (object or instance) and the resources
+  /// under it that the device has; multiple resources carry dim=<instances>.
+  OpResult<std::vector<Link>> Discover(const Path& path) const;
   /// The value at a path, if set.
   std::optional<Value> Get(const Path& path) const;
 

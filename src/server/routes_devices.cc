@@ -1,6 +1,7 @@
 // /api/v1/devices: provisioning (endpoint name + a generated DTLS PSK, shown once) and what
 // the LwM2M server knows of each device (registration, lifetime, objects, last seen, online).
 #include "lwm2m/content_format.h"
+#include "lwm2m/link_format.h"
 #include "lwm2m/lwm2m_server.h"
 #include "lwm2m/objects.h"
 #include "server/api_error.h"
@@ -148,9 +149,17 @@ void ReadObjects(RouteContext& c) {
   const lwm2m::Path path = PathParam(c, 2);
   const std::string name = c.request.has_param("format") ? c.request.get_param_value("format") : "senml-json";
   const auto format = lwm2m::ContentFormatByName(name);
-  if (!format) throw ApiError(422, "Unprocessable Content", "format '" + name + "': use tlv, senml-json, senml-cbor, text or opaque");
+  if (!format) throw ApiError(422, "Unprocessable Content", "format '" + name + "': use tlv, senml-json, senml-cbor, text, opaque, or link (Discover)");
   auto r = Lwm2m(c).Request(endpoint, lwm2m::Method::kGet, path, *format);
-  ThrowUnlessOk(r, "read " + path.ToString());
+  ThrowUnlessOk(r, (*format == lwm2m::ContentFormat::kLinkFormat ? "discover " : "read ") + path.ToString());
+  if (*format == lwm2m::ContentFormat::kLinkFormat) {  // Discover
+    auto links = lwm2m::ParseLinkFormat(std::string_view(reinterpret_cast<const char*>(r->payload.data()), r->payload.size()));
+    if (!links) throw ApiError(502, "Bad Gateway", "the device's answer: " + links.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& l : *links) items.push_back({{"target", l.target}, {"attributes", l.params}});
+    SendJson(c.response, 200, {{"endpoint", endpoint}, {"path", path.ToString()}, {"format", "link"}, {"links", items}});
+    return;
+  }
   auto records = lwm2m::DecodeRecords(r->format.value_or(*format), path, r->payload, lwm2m::TypeOfResource);
   if (!records) throw ApiError(502, "Bad Gateway", "the device's answer: " + records.error());
   nlohmann::json items = nlohmann::json::array();

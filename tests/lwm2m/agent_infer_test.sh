@@ -45,6 +45,9 @@ import json, sys
 d = json.load(sys.stdin)
 assert d["model_sha256"] == sys.argv[1], d
 assert d["firmware_version"].startswith("image-"), d' "$plan_sha" || fail "devices show lacks the running model and firmware"
+"$TINYMLAAS" devices read gw-1 /26241 --format link > "$WORK/discover.txt" || fail "discover: $(cat "$WORK/discover.txt")"
+grep -qx "</26241/0/1>" "$WORK/discover.txt" && grep -qx "</26241/0>" "$WORK/discover.txt" || fail "discover: $(cat "$WORK/discover.txt")"
+"$TINYMLAAS" devices read gw-1 /3/0 --format link | grep -qx "</3/0/11>;dim=1" || fail "discover of a multiple resource lacks dim"
 for format in tlv senml-cbor; do
   "$TINYMLAAS" devices read gw-1 /3/0/19 --format $format | grep -q "$plan_sha" || fail "read in $format"
 done

@@ -85,6 +85,14 @@ int Read(const Connection& c, const std::string& endpoint, const std::string& pa
     std::printf("%s\n", body.dump(2).c_str());
     return 0;
   }
+  if (body.contains("links")) {  // Discover
+    for (const auto& l : body["links"]) {
+      std::string attrs;
+      for (const auto& [k, v] : l["attributes"].items()) attrs += ";" + k + (v.get<std::string>().empty() ? "" : "=" + v.get<std::string>());
+      std::printf("<%s>%s\n", l["target"].get<std::string>().c_str(), attrs.c_str());
+    }
+    return 0;
+  }
   for (const auto& rec : body["records"]) {
     std::printf("%-14s %-34s %s\n", rec["path"].get<std::string>().c_str(), Text(rec["name"]).c_str(),
                 rec["value"].is_string() ? rec["value"].get<std::string>().c_str() : rec["value"].dump().c_str());
@@ -180,7 +188,7 @@ void SetupDevicesCommands(CLI::App& app, int* exit_code) {
   CLI::App* read = devices->add_subcommand("read", "LwM2M Read on a device, e.g. devices read gw-1 /3/0");
   read->add_option("endpoint", *endpoint)->required();
   read->add_option("path", *path, "/OBJECT[/INSTANCE[/RESOURCE]]")->required();
-  read->add_option("--format", *format, "tlv, senml-json, senml-cbor, text or opaque");
+  read->add_option("--format", *format, "tlv, senml-json, senml-cbor, text, opaque, or link (Discover)");
   AddConnectionOptions(read, *c);
   read->callback([=] { *exit_code = Read(*c, *endpoint, *path, *format); });
   CLI::App* write = devices->add_subcommand("write", "LwM2M Write of one resource, e.g. devices write gw-1 /1/0/1 600");
