@@ -16,6 +16,7 @@ class Board {
   virtual ~Board() = default;
   virtual compiler::Result<firmware::HelloInfo> Hello() = 0;
   virtual compiler::Result<firmware::InferResult> Infer(const std::vector<uint8_t>& input) = 0;
+  virtual compiler::Result<void> Reboot() = 0;
 };
 
 }  // namespace tml::agent

@@ -25,6 +25,10 @@ compiler::Result<void> PublishDevice(lwm2m::ObjectStore& objects, const DeviceFa
   objects.Set(MakePath({kInf, 0, 4}), hello->model_sha256);
   objects.Set(MakePath({kInf, 0, 5}), static_cast<int64_t>(hello->arena_bytes));
   objects.Set(MakePath({kInf, 0, 6}), int64_t{0});
+  objects.OnExecute(MakePath({kDev, 0, 4}), [&board](std::string_view) -> lwm2m::OpResult<void> {
+    if (auto r = board.Reboot(); !r) return lwm2m::OpFail(500, "the board did not boot again: " + r.error().message);
+    return {};
+  });
   objects.OnExecute(MakePath({kInf, 0, 1}), [&objects, &board](std::string_view) -> lwm2m::OpResult<void> {
     const auto input = objects.Get(MakePath({kInf, 0, 0}));
     const auto* bytes = input ? std::get_if<lwm2m::Bytes>(&*input) : nullptr;
@@ -38,6 +42,20 @@ compiler::Result<void> PublishDevice(lwm2m::ObjectStore& objects, const DeviceFa
     return {};
   });
   return {};
+}
+
+void PublishServer(lwm2m::ObjectStore& objects, const ServerFacts& facts) {
+  const bool secure = facts.uri.rfind("coaps://", 0) == 0;
+  objects.Set(MakePath({lwm2m::kSecurityObject, 0, 0}), facts.uri);
+  objects.Set(MakePath({lwm2m::kSecurityObject, 0, 1}), false);
+  objects.Set(MakePath({lwm2m::kSecurityObject, 0, 2}), int64_t{secure ? 0 : 3});  // 0 = PSK, 3 = NoSec
+  objects.Set(MakePath({lwm2m::kSecurityObject, 0, 3}),
+              lwm2m::Bytes(facts.psk_identity.begin(), facts.psk_identity.end()));
+  objects.Set(MakePath({lwm2m::kSecurityObject, 0, 10}), int64_t{1});
+  objects.Set(MakePath({lwm2m::kServerObject, 0, 0}), int64_t{1});
+  objects.Set(MakePath({lwm2m::kServerObject, 0, 1}), facts.lifetime);
+  objects.Set(MakePath({lwm2m::kServerObject, 0, 6}), false);
+  objects.Set(MakePath({lwm2m::kServerObject, 0, 7}), std::string("U"));
 }
 
 }  // namespace tml::agent

@@ -16,7 +16,18 @@ struct DeviceFacts {
   std::string firmware_version;  ///< the build id of the running image (3/0/3)
 };
 
-/// Publishes objects 3 and 26241 for `board`; Run on 26241 runs one inference on it.
+/// Publishes objects 3 and 26241 for `board`; Run on 26241 runs one inference on it, Reboot
+/// (3/0/4) reboots it.
 compiler::Result<void> PublishDevice(lwm2m::ObjectStore& objects, const DeviceFacts& facts, Board& board);
+
+struct ServerFacts {
+  std::string uri;         ///< coaps://... or coap://...
+  std::string psk_identity;
+  int64_t lifetime = 300;
+};
+
+/// Publishes the Security (0, not readable by servers) and Server (1) objects of the one
+/// server the agent talks to: short server id 1, lifetime, binding "U".
+void PublishServer(lwm2m::ObjectStore& objects, const ServerFacts& facts);
 
 }  // namespace tml::agent

@@ -7,7 +7,17 @@ compiler::Result<std::unique_ptr<QemuBoard>> QemuBoard::Boot(const std::string& 
   if (!emulator) return tl::unexpected(emulator.error());
   auto board = std::unique_ptr<QemuBoard>(new QemuBoard());
   board->emulator_ = std::move(*emulator);
+  board->dir_ = dir;
   return board;
+}
+
+compiler::Result<void> QemuBoard::Reboot() {
+  std::lock_guard lock(mutex_);
+  emulator_.reset();  // stops QEMU
+  auto emulator = firmware::Emulator::Start(dir_);
+  if (!emulator) return tl::unexpected(emulator.error());
+  emulator_ = std::move(*emulator);
+  return {};
 }
 
 compiler::Result<firmware::HelloInfo> QemuBoard::Hello() {

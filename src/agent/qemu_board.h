@@ -17,8 +17,11 @@ class QemuBoard : public Board {
   static compiler::Result<std::unique_ptr<QemuBoard>> Boot(const std::string& dir);
   compiler::Result<firmware::HelloInfo> Hello() override;
   compiler::Result<firmware::InferResult> Infer(const std::vector<uint8_t>& input) override;
+  /// Stops QEMU and boots the folder's image again.
+  compiler::Result<void> Reboot() override;
 
  private:
+  std::string dir_;
   std::mutex mutex_;  // one UART conversation at a time
   std::unique_ptr<firmware::Emulator> emulator_;
 };

@@ -60,6 +60,7 @@ struct Lwm2mClient::Impl {
   std::thread thread;
   std::atomic<bool> stopping = false;
   std::atomic<bool> update_requested = false;
+  std::atomic<int64_t> new_lifetime = 0;  // set by SetLifetime, sent with the next Update
   mutable std::mutex mutex;
   std::string location;  // "rd/<id>"
   std::string last_error;
@@ -103,8 +104,12 @@ struct Lwm2mClient::Impl {
       AddTextOption(pdu, COAP_OPTION_URI_PATH, loc.substr(start, slash - start));
       start = slash + 1;
     }
+    if (with_objects) AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(ContentFormat::kLinkFormat));
+    if (const int64_t lt = new_lifetime.exchange(0); lt > 0) {
+      options.lifetime = lt;
+      AddTextOption(pdu, COAP_OPTION_URI_QUERY, "lt=" + std::to_string(lt));
+    }
     if (with_objects) {
-      AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(ContentFormat::kLinkFormat));
       SendWithLinks(pdu);
     } else {
       Send(pdu);
@@ -352,5 +357,10 @@ std::string Lwm2mClient::last_error() const {
 }
 
 void Lwm2mClient::RequestUpdate() { impl_->update_requested = true; }
+
+void Lwm2mClient::SetLifetime(int64_t seconds) {
+  impl_->new_lifetime = seconds;
+  impl_->update_requested = true;
+}
 
 }  // namespace tml::lwm2m

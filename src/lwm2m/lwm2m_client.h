@@ -35,6 +35,8 @@ class Lwm2mClient {
   std::string last_error() const;
   /// Sends an Update with the current object list soon (after objects were added or removed).
   void RequestUpdate();
+  /// A new registration lifetime (the server wrote 1/0/1): sent with the next Update, soon.
+  void SetLifetime(int64_t seconds);
 
   struct Impl;
 

@@ -59,6 +59,20 @@ for i in 1 7; do
 done
 grep -q "12 output bytes in [0-9]* cycles" "$WORK/infer.txt" || fail "$(cat "$WORK/infer.txt")"
 "$TINYMLAAS" devices read gw-1 /26241/0/6 | grep -q " 2$" || fail "inference count: $("$TINYMLAAS" devices read gw-1 /26241/0/6)"
+"$TINYMLAAS" devices ls | grep -q "^gw-1 .*/1/0,/3/0,/26241/0" || fail "the Server object is not registered: $("$TINYMLAAS" devices ls)"
+
+# The server object: a new lifetime reaches the registration; Reboot boots the board again.
+"$TINYMLAAS" devices write gw-1 /1/0/1 120 > /dev/null || fail "write the lifetime"
+for _ in $(seq 50); do
+  "$TINYMLAAS" devices show gw-1 --json | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["registration"]["lifetime"] != 120)' && break
+  sleep 0.1
+done
+"$TINYMLAAS" devices show gw-1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["registration"]["lifetime"] == 120, d'
+"$TINYMLAAS" devices read gw-1 /0 2> "$WORK/sec.txt" && fail "the Security object was readable"
+grep -q "4.01" "$WORK/sec.txt" || fail "reading the Security object: $(cat "$WORK/sec.txt")"
+"$TINYMLAAS" devices exec gw-1 /3/0/4 > /dev/null || fail "reboot"
+"$TINYMLAAS" infer gw-1 --input "$SHARED/golden/kws_ref_model/input_2.bin" --output "$WORK/out_2.bin" > /dev/null || fail "infer after reboot"
+cmp "$WORK/out_2.bin" "$SHARED/golden/kws_ref_model/output_2.bin" || fail "the rebooted device's output differs from golden"
 
 # Errors reach the user as such: a wrong-size input, a read-only resource.
 set +e

@@ -11,6 +11,7 @@
 #include "agent/device_objects.h"
 #include "agent/qemu_board.h"
 #include "lwm2m/lwm2m_client.h"
+#include "lwm2m/objects.h"
 
 namespace {
 
@@ -81,6 +82,8 @@ int Run(const AgentArgs& args) {
     std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
     return 1;
   }
+  tml::agent::PublishServer(objects, {args.server, args.psk_identity.empty() ? args.endpoint : args.psk_identity,
+                                       args.lifetime});
   tml::lwm2m::Lwm2mClientOptions options;
   options.server = args.server;
   options.endpoint = args.endpoint;
@@ -104,6 +107,15 @@ int Run(const AgentArgs& args) {
     std::fprintf(stderr, "error: %s\n", client.error().c_str());
     return 1;
   }
+  // The server may change the lifetime (1/0/1) or ask for an Update now (1/0/8).
+  tml::lwm2m::Lwm2mClient* running = client->get();
+  objects.OnWrite([running](const tml::lwm2m::Record& r) {
+    if (r.path == tml::lwm2m::MakePath({tml::lwm2m::kServerObject, 0, 1})) running->SetLifetime(std::get<int64_t>(r.value));
+  });
+  objects.OnExecute(tml::lwm2m::MakePath({tml::lwm2m::kServerObject, 0, 8}), [running](std::string_view) -> tml::lwm2m::OpResult<void> {
+    running->RequestUpdate();
+    return {};
+  });
   std::printf("agent %s: board %s running firmware %s; LwM2M server %s\n", args.endpoint.c_str(), args.board.c_str(),
               facts.firmware_version.c_str(), args.server.c_str());
   std::fflush(stdout);
