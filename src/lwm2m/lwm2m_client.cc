@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "lwm2m/coap_address.h"
+#include "lwm2m/coap_util.h"
 #include "lwm2m/content_format.h"
 #include "lwm2m/lwm2m_server.h"
 #include "lwm2m/objects.h"
@@ -17,38 +17,6 @@ namespace tml::lwm2m {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void AddUintOption(coap_pdu_t* pdu, coap_option_num_t number, unsigned value) {
-  uint8_t buf[4];
-  coap_add_option(pdu, number, coap_encode_var_safe(buf, sizeof(buf), value), buf);
-}
-
-void AddTextOption(coap_pdu_t* pdu, coap_option_num_t number, const std::string& text) {
-  coap_add_option(pdu, number, text.size(), reinterpret_cast<const uint8_t*>(text.data()));
-}
-
-std::optional<unsigned> UintOption(const coap_pdu_t* pdu, coap_option_num_t number) {
-  coap_opt_iterator_t it;
-  coap_opt_t* opt = coap_check_option(pdu, number, &it);
-  if (opt == nullptr) return std::nullopt;
-  return coap_decode_var_bytes(coap_opt_value(opt), coap_opt_length(opt));
-}
-
-Bytes PayloadOf(const coap_pdu_t* pdu) {
-  size_t length = 0, offset = 0, total = 0;
-  const uint8_t* data = nullptr;
-  if (!coap_get_data_large(pdu, &length, &data, &offset, &total)) return {};
-  return Bytes(data, data + length);
-}
-
-/// libcoap sends large bodies block by block after the call returns: it gets its own copy,
-/// freed by this when the transfer ends.
-void ReleaseCopy(coap_session_t*, void* copy) { delete static_cast<Bytes*>(copy); }
-
-void ReplyError(coap_pdu_t* response, int code, const std::string& message) {
-  coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
-  coap_add_data(response, message.size(), reinterpret_cast<const uint8_t*>(message.data()));
-}
 
 }  // namespace
 
@@ -94,15 +62,9 @@ struct Lwm2mClient::Impl {
 
   void SendUpdate(bool with_objects) {
     coap_pdu_t* pdu = NewRequest(COAP_REQUEST_CODE_POST);
-    std::string loc;
     {
       std::lock_guard lock(mutex);
-      loc = location;
-    }
-    for (size_t start = 0; start < loc.size();) {
-      const size_t slash = std::min(loc.find('/', start), loc.size());
-      AddTextOption(pdu, COAP_OPTION_URI_PATH, loc.substr(start, slash - start));
-      start = slash + 1;
+      AddPathOptions(pdu, location);
     }
     if (with_objects) AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(ContentFormat::kLinkFormat));
     if (const int64_t lt = new_lifetime.exchange(0); lt > 0) {
@@ -119,8 +81,7 @@ struct Lwm2mClient::Impl {
   void SendWithLinks(coap_pdu_t* pdu) {
     const std::string links = FormatLinks(objects->Links());
     // Block-wise (RFC 7959) when the object list is longer than one datagram: libcoap splits it.
-    auto* copy = new Bytes(links.begin(), links.end());
-    coap_add_data_large_request(session, pdu, copy->size(), copy->data(), ReleaseCopy, copy);
+    AddRequestBody(session, pdu, Bytes(links.begin(), links.end()));
     Send(pdu);
   }
 
@@ -139,8 +100,7 @@ struct Lwm2mClient::Impl {
   static coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t* sent, const coap_pdu_t* received,
                                     const coap_mid_t) {
     Impl& self = Of(session);
-    const coap_pdu_code_t code = coap_pdu_get_code(received);
-    const int klass = code >> 5, detail = code & 31;
+    const int code = CodeOf(received), klass = code / 100, detail = code % 100;
     const bool is_register = sent != nullptr && coap_pdu_get_code(sent) == COAP_REQUEST_CODE_POST && self.location.empty();
     const bool is_delete = sent != nullptr && coap_pdu_get_code(sent) == COAP_REQUEST_CODE_DELETE;
     self.awaiting = false;
@@ -165,7 +125,7 @@ struct Lwm2mClient::Impl {
       self.next_action = Clock::now() + std::chrono::seconds(std::max<int64_t>(1, self.options.lifetime / 2));
       return COAP_RESPONSE_OK;
     }
-    const Bytes payload = PayloadOf(received);
+    const Bytes payload = BodyOf(received);
     const std::string why = "the server answered " + std::to_string(klass) + "." + (detail < 10 ? "0" : "") +
                             std::to_string(detail) + (payload.empty() ? "" : ": " + std::string(payload.begin(), payload.end()));
     {
@@ -196,20 +156,18 @@ struct Lwm2mClient::Impl {
                          const coap_string_t* query, coap_pdu_t* response) {
     Impl& self = Of(session);
     const auto path = RequestPath(request);
-    if (!path) return ReplyError(response, 404, "not an LwM2M path");
+    if (!path) return Reply(response, 404, "not an LwM2M path");
     if (UintOption(request, COAP_OPTION_ACCEPT) == static_cast<unsigned>(ContentFormat::kLinkFormat)) {
       auto links = self.objects->Discover(*path);  // Discover: a GET asking for link format
-      if (!links) return ReplyError(response, links.error().code, links.error().message);
+      if (!links) return Reply(response, links.error().code, links.error().message);
       const std::string text = FormatLinks(*links);
-      auto* copy = new Bytes(text.begin(), text.end());
       coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
-      coap_add_data_large_response(resource, session, request, response, query,
-                                   static_cast<uint16_t>(ContentFormat::kLinkFormat), -1, 0, copy->size(), copy->data(),
-                                   ReleaseCopy, copy);
+      AddResponseBody(resource, session, request, query, response, static_cast<uint16_t>(ContentFormat::kLinkFormat),
+                      Bytes(text.begin(), text.end()));
       return;
     }
     auto records = self.objects->Read(*path);
-    if (!records) return ReplyError(response, records.error().code, records.error().message);
+    if (!records) return Reply(response, records.error().code, records.error().message);
     ContentFormat format = ContentFormat::kTlv;
     if (auto accept = UintOption(request, COAP_OPTION_ACCEPT)) {
       format = static_cast<ContentFormat>(*accept);
@@ -217,26 +175,22 @@ struct Lwm2mClient::Impl {
       format = std::holds_alternative<Bytes>(records->front().value) ? ContentFormat::kOpaque : ContentFormat::kText;
     }
     auto payload = EncodeRecords(format, *path, *records);
-    if (!payload) return ReplyError(response, 406, payload.error());
+    if (!payload) return Reply(response, 406, payload.error());
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
     // Block-wise (block2) for large values; libcoap keeps a copy for the later blocks.
-    // libcoap leaves out a Content-Format of 0 (text/plain); LwM2M servers need it said.
-    if (format == ContentFormat::kText) coap_add_option(response, COAP_OPTION_CONTENT_FORMAT, 0, nullptr);
-    auto* copy = new Bytes(std::move(*payload));
-    coap_add_data_large_response(resource, session, request, response, query, static_cast<uint16_t>(format), -1, 0,
-                                 copy->size(), copy->data(), ReleaseCopy, copy);
+    AddResponseBody(resource, session, request, query, response, static_cast<uint16_t>(format), std::move(*payload));
   }
 
   static void HandleWrite(coap_resource_t*, coap_session_t* session, const coap_pdu_t* request, const coap_string_t*,
                           coap_pdu_t* response) {
     Impl& self = Of(session);
     const auto path = RequestPath(request);
-    if (!path) return ReplyError(response, 404, "not an LwM2M path");
+    if (!path) return Reply(response, 404, "not an LwM2M path");
     const auto format = UintOption(request, COAP_OPTION_CONTENT_FORMAT);
-    if (!format) return ReplyError(response, 400, "a write needs a Content-Format");
-    auto records = DecodeRecords(static_cast<ContentFormat>(*format), *path, PayloadOf(request), TypeOfResource);
-    if (!records) return ReplyError(response, 400, records.error());
-    if (auto r = self.objects->Write(*path, *records); !r) return ReplyError(response, r.error().code, r.error().message);
+    if (!format) return Reply(response, 400, "a write needs a Content-Format");
+    auto records = DecodeRecords(static_cast<ContentFormat>(*format), *path, BodyOf(request), TypeOfResource);
+    if (!records) return Reply(response, 400, records.error());
+    if (auto r = self.objects->Write(*path, *records); !r) return Reply(response, r.error().code, r.error().message);
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
   }
 
@@ -245,11 +199,11 @@ struct Lwm2mClient::Impl {
                          const coap_string_t* query, coap_pdu_t* response) {
     Impl& self = Of(session);
     const auto path = RequestPath(request);
-    if (!path) return ReplyError(response, 404, "not an LwM2M path");
+    if (!path) return Reply(response, 404, "not an LwM2M path");
     if (path->depth != 3) return HandleWrite(resource, session, request, query, response);
-    const Bytes args = PayloadOf(request);
+    const Bytes args = BodyOf(request);
     if (auto r = self.objects->Execute(*path, std::string_view(reinterpret_cast<const char*>(args.data()), args.size())); !r) {
-      return ReplyError(response, r.error().code, r.error().message);
+      return Reply(response, r.error().code, r.error().message);
     }
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
   }
@@ -272,11 +226,7 @@ struct Lwm2mClient::Impl {
     // De-register, waiting a little for the answer.
     if (!location.empty() && session != nullptr) {
       coap_pdu_t* pdu = NewRequest(COAP_REQUEST_CODE_DELETE);
-      for (size_t start = 0; start < location.size();) {
-        const size_t slash = std::min(location.find('/', start), location.size());
-        AddTextOption(pdu, COAP_OPTION_URI_PATH, location.substr(start, slash - start));
-        start = slash + 1;
-      }
+      AddPathOptions(pdu, location);
       coap_send(session, pdu);
       const auto until = Clock::now() + std::chrono::seconds(2);
       while (!deregistered && Clock::now() < until) coap_io_process(context, 50);

@@ -1,6 +1,6 @@
 #include "lwm2m/lwm2m_server.h"
 
-#include "lwm2m/coap_address.h"
+#include "lwm2m/coap_util.h"
 #include "lwm2m/objects.h"
 
 #include <coap3/coap.h>
@@ -38,17 +38,7 @@ std::string_view Text(const coap_string_t* s) {
   return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s->s), s->length);
 }
 
-std::string_view Payload(const coap_pdu_t* pdu) {
-  size_t length = 0, offset = 0, total = 0;
-  const uint8_t* data = nullptr;
-  if (!coap_get_data_large(pdu, &length, &data, &offset, &total)) return {};
-  return std::string_view(reinterpret_cast<const char*>(data), length);
-}
-
-void Reply(coap_pdu_t* response, coap_pdu_code_t code, const std::string& diagnostic = "") {
-  coap_pdu_set_code(response, code);
-  if (!diagnostic.empty()) coap_add_data(response, diagnostic.size(), reinterpret_cast<const uint8_t*>(diagnostic.data()));
-}
+std::string_view AsText(const Bytes& bytes) { return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()); }
 
 }  // namespace
 
@@ -141,24 +131,10 @@ struct Lwm2mServer::Impl {
       coap_session_new_token(session->second, &token_length, token);
       coap_add_token(pdu, token_length, token);
       // Options in ascending number: Uri-Path (11), Content-Format (12), Accept (17).
-      for (uint8_t i = 0; i < request->path.depth; ++i) {
-        const std::string segment = std::to_string(request->path.ids[i]);
-        coap_add_option(pdu, COAP_OPTION_URI_PATH, segment.size(), reinterpret_cast<const uint8_t*>(segment.data()));
-      }
-      uint8_t buf[4];
-      if (request->content_format) {
-        coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
-                        coap_encode_var_safe(buf, sizeof(buf), static_cast<unsigned>(*request->content_format)), buf);
-      }
-      if (request->accept) {
-        coap_add_option(pdu, COAP_OPTION_ACCEPT, coap_encode_var_safe(buf, sizeof(buf), static_cast<unsigned>(*request->accept)),
-                        buf);
-      }
-      if (!request->payload.empty()) {
-        auto* copy = new Bytes(std::move(request->payload));
-        coap_add_data_large_request(session->second, pdu, copy->size(), copy->data(),
-                                    [](coap_session_t*, void* p) { delete static_cast<Bytes*>(p); }, copy);
-      }
+      AddPathOptions(pdu, request->path.ToString());
+      if (request->content_format) AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(*request->content_format));
+      if (request->accept) AddUintOption(pdu, COAP_OPTION_ACCEPT, static_cast<unsigned>(*request->accept));
+      if (!request->payload.empty()) AddRequestBody(session->second, pdu, std::move(request->payload));
       const std::string key(reinterpret_cast<const char*>(token), token_length);
       if (coap_send(session->second, pdu) == COAP_INVALID_MID) {
         request->Finish(Lwm2mFail("cannot send to " + request->endpoint));
@@ -178,15 +154,9 @@ struct Lwm2mServer::Impl {
     auto it = self.in_flight.find(TokenOf(received));
     if (it == self.in_flight.end()) return COAP_RESPONSE_OK;
     DeviceResponse response;
-    const coap_pdu_code_t code = coap_pdu_get_code(received);
-    response.code = (code >> 5) * 100 + (code & 31);
-    coap_opt_iterator_t opt_it;
-    if (coap_opt_t* cf = coap_check_option(received, COAP_OPTION_CONTENT_FORMAT, &opt_it)) {
-      response.format = static_cast<ContentFormat>(coap_decode_var_bytes(coap_opt_value(cf), coap_opt_length(cf)));
-    }
-    size_t length = 0, offset = 0, total = 0;
-    const uint8_t* data = nullptr;
-    if (coap_get_data_large(received, &length, &data, &offset, &total)) response.payload.assign(data, data + length);
+    response.code = CodeOf(received);
+    if (auto cf = UintOption(received, COAP_OPTION_CONTENT_FORMAT)) response.format = static_cast<ContentFormat>(*cf);
+    response.payload = BodyOf(received);
     it->second->Finish(std::move(response));
     self.in_flight.erase(it);
     return COAP_RESPONSE_OK;
@@ -210,19 +180,20 @@ struct Lwm2mServer::Impl {
   static void HandleRegister(coap_resource_t*, coap_session_t* session, const coap_pdu_t* request,
                              const coap_string_t* query, coap_pdu_t* response) {
     Impl& self = Of(session);
-    auto parsed = ParseRegisterRequest(Text(query), Payload(request));
-    if (!parsed) return Reply(response, COAP_RESPONSE_CODE_BAD_REQUEST, parsed.error());
+    const Bytes body = BodyOf(request);
+    auto parsed = ParseRegisterRequest(Text(query), AsText(body));
+    if (!parsed) return Reply(response, 400, parsed.error());
     const std::string identity = self.IdentityOf(session);
     std::optional<DeviceCredentials> device;
     if (!identity.empty()) {
       device = self.options.by_identity ? self.options.by_identity(identity) : std::nullopt;
       if (!device || device->endpoint != parsed->endpoint) {
-        return Reply(response, COAP_RESPONSE_CODE_FORBIDDEN,
+        return Reply(response, 403,
                      "PSK identity '" + identity + "' is not provisioned for endpoint '" + parsed->endpoint + "'");
       }
     } else {
       device = self.options.by_endpoint ? self.options.by_endpoint(parsed->endpoint) : std::nullopt;
-      if (!device) return Reply(response, COAP_RESPONSE_CODE_FORBIDDEN, "endpoint '" + parsed->endpoint + "' is not provisioned");
+      if (!device) return Reply(response, 403, "endpoint '" + parsed->endpoint + "' is not provisioned");
     }
     Registration registration;
     {
@@ -232,10 +203,9 @@ struct Lwm2mServer::Impl {
     }
     self.AddRegistrationResource(registration.id);
     self.KeepSession(registration.id, session);
-    coap_add_option(response, COAP_OPTION_LOCATION_PATH, 2, reinterpret_cast<const uint8_t*>("rd"));
-    coap_add_option(response, COAP_OPTION_LOCATION_PATH, registration.id.size(),
-                    reinterpret_cast<const uint8_t*>(registration.id.data()));
-    Reply(response, COAP_RESPONSE_CODE_CREATED);
+    AddTextOption(response, COAP_OPTION_LOCATION_PATH, "rd");
+    AddTextOption(response, COAP_OPTION_LOCATION_PATH, registration.id);
+    Reply(response, 201);
     self.Notify(registration, "registered");
     self.ReadDeviceInfo(registration.endpoint);
   }
@@ -275,11 +245,11 @@ struct Lwm2mServer::Impl {
     std::lock_guard lock(self.mutex);
     const Registration* r = self.registry.Find(id);
     if (r == nullptr) {
-      Reply(response, COAP_RESPONSE_CODE_NOT_FOUND, "no registration " + id);
+      Reply(response, 404, "no registration " + id);
       return false;
     }
     if (r->psk_identity != self.IdentityOf(session)) {
-      Reply(response, COAP_RESPONSE_CODE_FORBIDDEN, "the registration belongs to another security identity");
+      Reply(response, 403, "the registration belongs to another security identity");
       return false;
     }
     return true;
@@ -289,15 +259,16 @@ struct Lwm2mServer::Impl {
                            const coap_string_t* query, coap_pdu_t* response) {
     Impl& self = Of(session);
     const std::string id = IdOf(resource);
-    auto parsed = ParseUpdateRequest(Text(query), Payload(request));
-    if (!parsed) return Reply(response, COAP_RESPONSE_CODE_BAD_REQUEST, parsed.error());
+    const Bytes body = BodyOf(request);
+    auto parsed = ParseUpdateRequest(Text(query), AsText(body));
+    if (!parsed) return Reply(response, 400, parsed.error());
     if (!Allowed(self, id, session, response)) return;
     Registration updated;
     {
       std::lock_guard lock(self.mutex);
       updated = *self.registry.Update(id, *parsed, PeerOf(session), NowSeconds());
     }
-    Reply(response, COAP_RESPONSE_CODE_CHANGED);
+    Reply(response, 204);
     self.Notify(updated, "updated");
   }
 
@@ -312,7 +283,7 @@ struct Lwm2mServer::Impl {
       gone = self.registry.Deregister(id);
       self.to_remove.push_back(id);
     }
-    Reply(response, COAP_RESPONSE_CODE_DELETED);
+    Reply(response, 202);
     if (gone) self.Notify(*gone, "deregistered");
   }
 

@@ -192,7 +192,7 @@ Lwm2mResult<std::vector<Record>> DecodeSenmlCbor(const uint8_t* data, size_t siz
     if (!path) return Lwm2mFail(where + ": name '" + full + "' is not an LwM2M path");
     if (value_item == nullptr) return Lwm2mFail(where + " (" + full + ") has no value");
     const DataType type = type_of ? type_of(*path) : DataType::kNone;
-    Lwm2mResult<Value> value = Lwm2mFail(where + " (" + full + "): the value has the wrong CBOR type");
+    Lwm2mResult<Value> value = Lwm2mFail("the value has the wrong CBOR type");
     if (object_link) {
       if (auto text = TextOf(value_item)) value = ValueFromText(*text, DataType::kObjlnk);
     } else if (value_label == kValue) {
@@ -217,7 +217,7 @@ Lwm2mResult<std::vector<Record>> DecodeSenmlCbor(const uint8_t* data, size_t siz
         value = Value(Bytes(b, b + cbor_bytestring_length(value_item)));
       }
     }
-    if (!value) return Lwm2mFail(value.error().rfind("SenML", 0) == 0 ? value.error() : where + " (" + full + "): " + value.error());
+    if (!value) return Lwm2mFail(where + " (" + full + "): " + value.error());
     out.push_back({*path, std::move(*value)});
   }
   return out;

@@ -60,7 +60,7 @@ Lwm2mResult<std::vector<Record>> DecodeSenmlJson(std::string_view text, const Ty
     const auto path = ParsePath(name);
     if (!path) return Lwm2mFail(where + ": name '" + name + "' is not an LwM2M path");
     const DataType type = type_of ? type_of(*path) : DataType::kNone;
-    Lwm2mResult<Value> value = Lwm2mFail(where + " (" + name + ") has no value");
+    Lwm2mResult<Value> value = Lwm2mFail("no value (v, vs, vb, vd or vlo)");
     if (r.contains("v")) {
       const auto& v = r["v"];
       if (!v.is_number()) return Lwm2mFail(where + ": \"v\" is not a number");

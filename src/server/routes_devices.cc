@@ -1,5 +1,6 @@
 // /api/v1/devices: provisioning (endpoint name + a generated DTLS PSK, shown once) and what
 // the LwM2M server knows of each device (registration, lifetime, objects, last seen, online).
+#include "common/utc_time.h"
 #include "lwm2m/content_format.h"
 #include "lwm2m/link_format.h"
 #include "lwm2m/lwm2m_server.h"
@@ -10,15 +11,6 @@
 
 namespace tml::server {
 namespace {
-
-std::string IsoTime(int64_t seconds) {
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 nlohmann::json DeviceView(const RouteContext& c, const store::DeviceRecord& d) {
   nlohmann::json view = {{"id", d.id},
@@ -38,8 +30,8 @@ nlohmann::json DeviceView(const RouteContext& c, const store::DeviceRecord& d) {
     if (!r->firmware_version.empty()) view["firmware_version"] = r->firmware_version;
     if (!r->software_version.empty()) view["model_sha256"] = r->software_version;
     view["registration"] = {{"id", r->id},
-                            {"registered_at", IsoTime(r->registered_at)},
-                            {"last_seen", IsoTime(r->updated_at)},
+                            {"registered_at", common::FormatUtc(r->registered_at)},
+                            {"last_seen", common::FormatUtc(r->updated_at)},
                             {"lifetime", r->lifetime},
                             {"lwm2m_version", r->version},
                             {"binding", r->binding},
@@ -74,7 +66,7 @@ void Provision(RouteContext& c) {
 
 lwm2m::Lwm2mServer& Lwm2m(const RouteContext& c) {
   if (c.options.lwm2m == nullptr) throw ApiError(503, "Service Unavailable", "this server runs no LwM2M server (serve --coaps)");
-  return *const_cast<lwm2m::Lwm2mServer*>(c.options.lwm2m);
+  return *c.options.lwm2m;
 }
 
 lwm2m::Path PathParam(const RouteContext& c, int index) {

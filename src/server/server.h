@@ -28,7 +28,7 @@ struct ServerOptions {
   uint64_t max_model_bytes = 50ull << 20;       ///< uploads above are refused while streaming
   int threads = 64;                             ///< a keep-alive connection holds one thread
   std::string web_dir;                          ///< web/ (Swagger UI assets under node_modules)
-  const lwm2m::Lwm2mServer* lwm2m = nullptr;    ///< the LwM2M server whose registrations `devices` shows
+  lwm2m::Lwm2mServer* lwm2m = nullptr;          ///< the LwM2M server whose registrations `devices` shows
 };
 
 /// Every (method, path pattern) the API serves, for checking against api/openapi.yaml.

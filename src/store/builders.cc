@@ -1,8 +1,8 @@
 // The builders table: registered builder images and the board defaults.
 #include <nlohmann/json.hpp>
 
+#include "common/utc_time.h"
 #include "store/database.h"
-#include "store/now_utc.h"
 #include "store/store.h"
 
 namespace tml::store {
@@ -41,7 +41,7 @@ StoreResult<BuilderRecord> Store::AddBuilder(const BuilderRecord& builder) {
         "INSERT INTO builders (name, image, boards_json, contract_version, is_default, created_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     s.Bind(1, builder.name).Bind(2, builder.image).Bind(3, nlohmann::json(builder.boards).dump());
-    s.Bind(4, builder.contract_version).Bind(5, int64_t{builder.is_default}).Bind(6, NowUtc()).Run();
+    s.Bind(4, builder.contract_version).Bind(5, int64_t{builder.is_default}).Bind(6, common::NowUtc()).Run();
   } catch (const DatabaseError& e) {
     if (e.constraint()) return StoreFail(StoreErrorCode::kConflict, "a builder named " + builder.name + " exists");
     throw;

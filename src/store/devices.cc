@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/digest.h"
+#include "common/utc_time.h"
 #include "store/database.h"
-#include "store/now_utc.h"
 #include "store/store.h"
 
 namespace tml::store {
@@ -42,7 +42,7 @@ StoreResult<DeviceRecord> Store::AddDevice(const std::string& endpoint, const st
   try {
     Statement s = db_->Prepare(
         "INSERT INTO devices (endpoint, psk_identity, psk_key_hex, tags_json, created_at) VALUES (?1, ?1, ?2, ?3, ?4)");
-    s.Bind(1, endpoint).Bind(2, common::ToHex(key, sizeof(key))).Bind(3, nlohmann::json(tags).dump()).Bind(4, NowUtc()).Run();
+    s.Bind(1, endpoint).Bind(2, common::ToHex(key, sizeof(key))).Bind(3, nlohmann::json(tags).dump()).Bind(4, common::NowUtc()).Run();
   } catch (const DatabaseError& e) {
     if (e.constraint()) return StoreFail(StoreErrorCode::kConflict, "a device named " + endpoint + " is provisioned");
     throw;

@@ -2,25 +2,14 @@
 
 #include <openssl/rand.h>
 
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 
 #include "common/digest.h"
+#include "common/utc_time.h"
 #include "store/database.h"
 #include "store/migrations.h"
-#include "store/now_utc.h"
 
 namespace tml::store {
-
-std::string NowUtc() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 namespace {
 
@@ -123,7 +112,7 @@ int Store::RecoverInterruptedBuilds() {
   Statement s = db_->Prepare(
       "UPDATE builds SET status = 'failed', reason = 'the server stopped while the build was running', "
       "finished_at = ?1 WHERE status = 'running'");
-  s.Bind(1, NowUtc()).Run();
+  s.Bind(1, common::NowUtc()).Run();
   return static_cast<int>(db_->Changes());
 }
 
@@ -136,7 +125,7 @@ StoreResult<ModelRecord> Store::AddModel(const std::string& name, const std::str
     Statement s = db_->Prepare(
         "INSERT INTO models (name, version, blob_sha256, bytes, facts_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     s.Bind(1, name).Bind(2, version).Bind(3, blob.sha256).Bind(4, static_cast<int64_t>(blob.bytes)).Bind(5, facts_json);
-    s.Bind(6, NowUtc()).Run();
+    s.Bind(6, common::NowUtc()).Run();
   } catch (const DatabaseError& e) {
     if (e.constraint()) return StoreFail(StoreErrorCode::kConflict, "model " + name + " version " + version + " exists");
     throw;
@@ -197,7 +186,7 @@ StoreResult<std::string> Store::CreateToken(const std::string& name, bool read_o
   const std::string secret = "tml_" + common::ToHex(random, sizeof(random));
   try {
     Statement s = db_->Prepare("INSERT INTO tokens (name, secret_sha256, read_only, created_at) VALUES (?1, ?2, ?3, ?4)");
-    s.Bind(1, name).Bind(2, common::Sha256Hex(secret)).Bind(3, int64_t{read_only}).Bind(4, NowUtc()).Run();
+    s.Bind(1, name).Bind(2, common::Sha256Hex(secret)).Bind(3, int64_t{read_only}).Bind(4, common::NowUtc()).Run();
   } catch (const DatabaseError& e) {
     if (e.constraint()) return StoreFail(StoreErrorCode::kConflict, "a token named " + name + " exists");
     throw;
@@ -228,7 +217,7 @@ StoreResult<BuildRecord> Store::AddBuild(int64_t model_id, const std::string& bo
       "VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6)");
   s.Bind(1, model_id).Bind(2, board).Bind(3, builder);
   if (builder_image.empty()) s.BindNull(4); else s.Bind(4, builder_image);
-  s.Bind(5, cache_key).Bind(6, NowUtc()).Run();
+  s.Bind(5, cache_key).Bind(6, common::NowUtc()).Run();
   return GetBuild(db_->LastInsertId());
 }
 
@@ -275,7 +264,7 @@ StoreResult<BuildRecord> Store::SetBuildStatus(int64_t id, BuildStatus to, const
         "finished_at = CASE WHEN ?4 THEN ?3 ELSE finished_at END WHERE id = ?5");
     s.Bind(1, std::string(BuildStatusName(to)));
     if (reason.empty()) s.BindNull(2); else s.Bind(2, reason);
-    s.Bind(3, NowUtc()).Bind(4, int64_t{finished}).Bind(5, id).Run();
+    s.Bind(3, common::NowUtc()).Bind(4, int64_t{finished}).Bind(5, id).Run();
     return GetBuild(id);
   });
 }

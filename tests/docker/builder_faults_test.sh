@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD=$1; SRC=$2; TINYMLAAS=$3; SHARED=$4
 source "$BUILD/docker/env"
 WORK=$(mktemp -d)
-source "$(dirname "$0")/serve_helpers.sh"
+source "$(dirname "$0")/../support/serve_helpers.sh"
 cleanup() {
   [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null
   [[ -n "${LISTENER_PID:-}" ]] && kill "$LISTENER_PID" 2>/dev/null
@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_server --build-time-limit 4
+start_server --docker "$DOCKER_HOST" --build-time-limit 4
 "$TINYMLAAS" models push "$SHARED/models/ad01_int8.tflite" --name ad > /dev/null
 for name in sleeper exit-code no-manifest network-probe; do
   "$TINYMLAAS" builders add "$name" --image "tml-faulty-$name" --board netduinoplus2 > /dev/null
@@ -89,7 +89,7 @@ for _ in $(seq 100); do [[ -n "$("$DOCKER" ps -q)" ]] && break; sleep 0.1; done
 kill -KILL "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null || true
 [[ -n "$("$DOCKER" ps -q)" ]] || fail "the builder container should outlive the killed server"
-start_server --build-time-limit 4
+start_server --docker "$DOCKER_HOST" --build-time-limit 4
 [[ -z "$("$DOCKER" ps -aq)" ]] || fail "the restarted server left the dead server's container: $("$DOCKER" ps -a)"
 [[ "$(build_json "$id" | json_field status)" == failed ]] || fail "build $id after the kill: $(build_json "$id")"
 echo "server killed mid-build: container removed at restart, build failed: $(build_json "$id" | json_field reason)"

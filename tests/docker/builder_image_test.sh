@@ -10,7 +10,7 @@ set -euo pipefail
 BUILD=$1; TINYMLAAS=$2; TMLC=$3; SHARED=$4
 source "$BUILD/docker/env"
 WORK=$(mktemp -d)
-source "$(dirname "$0")/serve_helpers.sh"
+source "$(dirname "$0")/../support/serve_helpers.sh"
 cleanup() { [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -53,7 +53,7 @@ pushed_digest=$(sed -n 's/.*digest: \(sha256:[0-9a-f]*\).*/\1/p' "$WORK/push.txt
 grep -q "10 of 10 checks passed" "$WORK/check.txt" || fail "builders check: $(cat "$WORK/check.txt")"
 "$DOCKER" rmi "$ref" > /dev/null
 
-start_server
+start_server --docker "$DOCKER_HOST"
 "$TINYMLAAS" models push "$SHARED/models/kws_ref_model.tflite" --name kws > /dev/null
 "$TINYMLAAS" builders add np2 --image "$ref" --board netduinoplus2 > /dev/null
 "$TINYMLAAS" builders ls > "$WORK/builders.txt"

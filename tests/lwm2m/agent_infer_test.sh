@@ -7,22 +7,17 @@
 set -euo pipefail
 TINYMLAAS=$1; AGENT=$2; SHARED=$3
 WORK=$(mktemp -d)
+source "$(dirname "$0")/../support/serve_helpers.sh"
 cleanup() {
   [[ -n "${AGENT_PID:-}" ]] && kill "$AGENT_PID" 2>/dev/null
-  [[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null
+  [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [[ -f "$WORK/agent.log" ]] && sed 's/^/agent: /' "$WORK/agent.log" >&2; exit 1; }
-COAPS=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-
-"$TINYMLAAS" serve --data "$WORK/data" --http 127.0.0.1:0 --coaps 127.0.0.1:$COAPS > "$WORK/serve.log" 2>&1 &
-PID=$!
-for _ in $(seq 200); do grep -q "serving http" "$WORK/serve.log" && break; sleep 0.05; done
-export TINYMLAAS_URL=$(sed -n 's/^TinyMLaaS serving \(http:[^ ]*\) .*/\1/p' "$WORK/serve.log")
-export TINYMLAAS_TOKEN=$(sed -n 's/^admin token (shown once): //p' "$WORK/serve.log")
-[[ -n "$TINYMLAAS_URL" ]] || fail "server did not start: $(cat "$WORK/serve.log")"
+COAPS=$(free_udp_port)
+start_server --coaps 127.0.0.1:$COAPS
 
 "$TINYMLAAS" models push "$SHARED/models/kws_ref_model.tflite" --name kws > /dev/null
 "$TINYMLAAS" build --model kws --board netduinoplus2 --wait > "$WORK/build.txt" || fail "build: $(cat "$WORK/build.txt")"

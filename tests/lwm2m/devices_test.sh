@@ -6,13 +6,12 @@
 set -euo pipefail
 TINYMLAAS=$1
 WORK=$(mktemp -d)
-cleanup() { [[ -n "${PID:-}" ]] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+source "$(dirname "$0")/../support/serve_helpers.sh"
+cleanup() { [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 for tool in coap-client-openssl coap-client-notls; do
   command -v $tool > /dev/null || fail "$tool is missing: install libcoap3-bin (scripts/setup.sh does)"
 done
-free_udp_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 COAP=$(free_udp_port); COAPS=$(free_udp_port)
 
 set +e
@@ -22,13 +21,7 @@ set -e
 [[ $rc -ne 0 ]] && grep -q "plain CoAP is only served on a loopback address" "$WORK/refused.txt" ||
   fail "plain CoAP on a public address: rc $rc, $(cat "$WORK/refused.txt")"
 
-"$TINYMLAAS" serve --data "$WORK/data" --http 127.0.0.1:0 --coap 127.0.0.1:$COAP --coaps 127.0.0.1:$COAPS \
-  > "$WORK/serve.log" 2>&1 &
-PID=$!
-for _ in $(seq 200); do grep -q "serving http" "$WORK/serve.log" && break; sleep 0.05; done
-export TINYMLAAS_URL=$(sed -n 's/^TinyMLaaS serving \(http:[^ ]*\) .*/\1/p' "$WORK/serve.log")
-export TINYMLAAS_TOKEN=$(sed -n 's/^admin token (shown once): //p' "$WORK/serve.log")
-[[ -n "$TINYMLAAS_URL" && -n "$TINYMLAAS_TOKEN" ]] || fail "server did not start: $(cat "$WORK/serve.log")"
+start_server --coap 127.0.0.1:$COAP --coaps 127.0.0.1:$COAPS
 grep -q "LwM2M server: coaps://127.0.0.1:$COAPS" "$WORK/serve.log" || fail "no LwM2M line: $(cat "$WORK/serve.log")"
 
 "$TINYMLAAS" devices add gw-1 --tag lab > "$WORK/add.txt"

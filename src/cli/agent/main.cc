@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/device_objects.h"
+#include "common/digest.h"
 #include "agent/qemu_board.h"
 #include "lwm2m/lwm2m_client.h"
 #include "lwm2m/objects.h"
@@ -28,18 +29,6 @@ struct AgentArgs {
   std::string firmware;  ///< an image folder to install first (firmware.bin + manifest.json)
   int64_t lifetime = 300;
 };
-
-std::optional<tml::lwm2m::Bytes> FromHex(const std::string& hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  tml::lwm2m::Bytes out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
-    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<uint8_t>(hi << 4 | lo));
-  }
-  return out;
-}
 
 /// The build id the image came from (written when a deployment installs it), else the image's
 /// own sha256 prefix: what the Device object reports as Firmware Version.
@@ -90,7 +79,7 @@ int Run(const AgentArgs& args) {
   options.psk_identity = args.psk_identity;
   options.lifetime = args.lifetime;
   if (!args.psk_key_hex.empty()) {
-    auto key = FromHex(args.psk_key_hex);
+    auto key = tml::common::FromHex(args.psk_key_hex);
     if (!key) {
       std::fprintf(stderr, "error: --psk-key must be hex\n");
       return 2;

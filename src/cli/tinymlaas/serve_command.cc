@@ -41,11 +41,7 @@ lwm2m::Lwm2mResult<std::unique_ptr<lwm2m::Lwm2mServer>> StartLwm2m(const ServeAr
   if (args.coap.empty() && args.coaps.empty()) return std::unique_ptr<lwm2m::Lwm2mServer>();
   auto credentials = [](const std::optional<store::DeviceRecord>& d) -> std::optional<lwm2m::DeviceCredentials> {
     if (!d) return std::nullopt;
-    lwm2m::DeviceCredentials c{d->endpoint, d->psk_identity, {}};
-    for (size_t i = 0; i + 1 < d->psk_key_hex.size(); i += 2) {
-      c.psk_key.push_back(static_cast<uint8_t>(std::stoi(d->psk_key_hex.substr(i, 2), nullptr, 16)));
-    }
-    return c;
+    return lwm2m::DeviceCredentials{d->endpoint, d->psk_identity, common::FromHex(d->psk_key_hex).value_or(lwm2m::Bytes{})};
   };
   lwm2m::Lwm2mServerOptions options;
   options.coap = args.coap;

@@ -1,9 +1,9 @@
-# Shared by the Docker tests: start a server on a free loopback port with the fixture's
-# daemon, and the CLI connection to it. Source after the fixture's env; needs WORK, TINYMLAAS.
+# Shared by the shell tests that drive `tinymlaas serve`: start one on a free loopback port
+# (data in $WORK/data) and point the CLI at it. Needs WORK and TINYMLAAS.
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start_server() {  # extra serve flags...
-  "$TINYMLAAS" serve --data "$WORK/data" --http 127.0.0.1:0 --docker "$DOCKER_HOST" "$@" >"$WORK/serve.log" 2>&1 &
+  "$TINYMLAAS" serve --data "$WORK/data" --http 127.0.0.1:0 "$@" >"$WORK/serve.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 200); do grep -q "serving http" "$WORK/serve.log" && break; sleep 0.05; done
   URL=$(sed -n 's/^TinyMLaaS serving \(http:[^ ]*\) .*/\1/p' "$WORK/serve.log")
@@ -19,4 +19,8 @@ build_json() {  # build id -> the build's JSON
 
 json_field() {  # field, JSON on stdin
   python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print("" if v is None else v)' "$1"
+}
+
+free_udp_port() {  # a loopback UDP port nobody uses now
+  python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
