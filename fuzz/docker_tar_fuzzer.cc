@@ -4,11 +4,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "jobs/docker/tar_files.h"
+#include "common/tar_files.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const tml::jobs::TarLimits limits{8, 1u << 20};
-  auto read = tml::jobs::ReadTarFiles(std::string_view(reinterpret_cast<const char*>(data), size), "out", limits);
+  const tml::common::TarLimits limits{8, 1u << 20};
+  auto read = tml::common::ReadTarFiles(std::string_view(reinterpret_cast<const char*>(data), size), "out", limits);
   if (!read) return 0;
   size_t total = 0;
   for (const auto& f : read->files) {

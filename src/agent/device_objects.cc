@@ -13,18 +13,14 @@ compiler::Result<void> PublishDevice(lwm2m::ObjectStore& objects, const DeviceFa
   objects.Set(MakePath({kDev, 0, 0}), std::string("TinyMLaaS"));
   objects.Set(MakePath({kDev, 0, 1}), facts.board);
   objects.Set(MakePath({kDev, 0, 2}), facts.endpoint);
-  objects.Set(MakePath({kDev, 0, 3}), facts.firmware_version);
   objects.Set(MakePath({kDev, 0, 11, 0}), int64_t{0});  // no error
   objects.Set(MakePath({kDev, 0, 16}), std::string("U"));
   objects.Set(MakePath({kDev, 0, 17}), std::string("microcontroller"));
-  objects.Set(MakePath({kDev, 0, 18}), hello->board);
-  objects.Set(MakePath({kDev, 0, 19}), hello->model_sha256);  // the running model
   objects.Set(MakePath({kInf, 0, 0}), lwm2m::Bytes{});
   objects.Set(MakePath({kInf, 0, 2}), lwm2m::Bytes{});
   objects.Set(MakePath({kInf, 0, 3}), int64_t{0});
-  objects.Set(MakePath({kInf, 0, 4}), hello->model_sha256);
-  objects.Set(MakePath({kInf, 0, 5}), static_cast<int64_t>(hello->arena_bytes));
   objects.Set(MakePath({kInf, 0, 6}), int64_t{0});
+  PublishRunning(objects, facts.firmware_version, *hello);
   objects.OnExecute(MakePath({kDev, 0, 4}), [&board](std::string_view) -> lwm2m::OpResult<void> {
     if (auto r = board.Reboot(); !r) return lwm2m::OpFail(500, "the board did not boot again: " + r.error().message);
     return {};
@@ -42,6 +38,15 @@ compiler::Result<void> PublishDevice(lwm2m::ObjectStore& objects, const DeviceFa
     return {};
   });
   return {};
+}
+
+void PublishRunning(lwm2m::ObjectStore& objects, const std::string& firmware_version, const firmware::HelloInfo& hello) {
+  constexpr uint16_t kDev = lwm2m::kDeviceObject, kInf = lwm2m::kInferenceObject;
+  objects.Set(MakePath({kDev, 0, 3}), firmware_version);
+  objects.Set(MakePath({kDev, 0, 18}), hello.board);
+  objects.Set(MakePath({kDev, 0, 19}), hello.model_sha256);  // the running model
+  objects.Set(MakePath({kInf, 0, 4}), hello.model_sha256);
+  objects.Set(MakePath({kInf, 0, 5}), static_cast<int64_t>(hello.arena_bytes));
 }
 
 void PublishServer(lwm2m::ObjectStore& objects, const ServerFacts& facts) {

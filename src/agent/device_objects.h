@@ -20,6 +20,10 @@ struct DeviceFacts {
 /// (3/0/4) reboots it.
 compiler::Result<void> PublishDevice(lwm2m::ObjectStore& objects, const DeviceFacts& facts, Board& board);
 
+/// What changes after an update: Firmware Version, Hardware Version, Software Version (the
+/// model's sha256), and the inference object's Model SHA-256 and Arena Bytes.
+void PublishRunning(lwm2m::ObjectStore& objects, const std::string& firmware_version, const firmware::HelloInfo& hello);
+
 struct ServerFacts {
   std::string uri;         ///< coaps://... or coap://...
   std::string psk_identity;

@@ -200,6 +200,7 @@ struct Lwm2mClient::Impl {
     Impl& self = Of(session);
     const auto path = RequestPath(request);
     if (!path) return Reply(response, 404, "not an LwM2M path");
+    if (path->depth == 1) return HandleCreate(session, request, *path, response);
     if (path->depth != 3) return HandleWrite(resource, session, request, query, response);
     const Bytes args = BodyOf(request);
     if (auto r = self.objects->Execute(*path, std::string_view(reinterpret_cast<const char*>(args.data()), args.size())); !r) {
@@ -207,6 +208,38 @@ struct Lwm2mClient::Impl {
     }
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
   }
+
+  /// Create (POST on an object): 2.01 with the new instance's Location-Path.
+  static void HandleCreate(coap_session_t* session, const coap_pdu_t* request, const Path& path, coap_pdu_t* response) {
+    Impl& self = Of(session);
+    std::vector<Record> records;
+    if (const Bytes body = BodyOf(request); !body.empty()) {
+      const auto format = UintOption(request, COAP_OPTION_CONTENT_FORMAT);
+      if (!format) return Reply(response, 400, "a Create with values needs a Content-Format");
+      auto decoded = DecodeRecords(static_cast<ContentFormat>(*format), path, body, TypeOfResource);
+      if (!decoded) return Reply(response, 400, decoded.error());
+      records = std::move(*decoded);
+    }
+    auto instance = self.objects->Create(path.object(), records);
+    if (!instance) return Reply(response, instance.error().code, instance.error().message);
+    AddTextOption(response, COAP_OPTION_LOCATION_PATH, std::to_string(path.object()));
+    AddTextOption(response, COAP_OPTION_LOCATION_PATH, std::to_string(*instance));
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CREATED);
+    self.RequestUpdateSoon();
+  }
+
+  static void HandleDelete(coap_resource_t*, coap_session_t* session, const coap_pdu_t* request, const coap_string_t*,
+                           coap_pdu_t* response) {
+    Impl& self = Of(session);
+    const auto path = RequestPath(request);
+    if (!path) return Reply(response, 404, "not an LwM2M path");
+    if (auto r = self.objects->Delete(*path); !r) return Reply(response, r.error().code, r.error().message);
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_DELETED);
+    self.RequestUpdateSoon();
+  }
+
+  /// The object list changed: the server hears of it with the next Update (core spec 6.2.2).
+  void RequestUpdateSoon() { update_requested = true; }
 
   void Loop() {
     while (!stopping.load()) {
@@ -276,6 +309,7 @@ Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions 
   coap_resource_t* any = coap_resource_unknown_init2(Impl::HandleWrite, 0);
   coap_register_handler(any, COAP_REQUEST_GET, Impl::HandleRead);
   coap_register_handler(any, COAP_REQUEST_POST, Impl::HandlePost);
+  coap_register_handler(any, COAP_REQUEST_DELETE, Impl::HandleDelete);
   coap_add_resource(self.context, any);
   if (secure) {
     coap_dtls_cpsk_t psk{};

@@ -36,9 +36,88 @@ void ObjectStore::RemoveInstance(uint16_t object, uint16_t instance) {
 }
 
 void ObjectStore::Set(const Path& path, Value value) {
+  {
+    std::lock_guard lock(mutex_);
+    instances_.insert({path.object(), path.instance()});
+    auto it = values_.find(path);
+    if (it != values_.end() && it->second == value) return;
+    values_[path] = std::move(value);
+  }
+  Changed(path);
+}
+
+void ObjectStore::Changed(const Path& path) const {
+  std::vector<ChangeFn> listeners;
+  {
+    std::lock_guard lock(mutex_);
+    listeners = on_change_;
+  }
+  for (const ChangeFn& fn : listeners) fn(path);
+}
+
+void ObjectStore::OnChange(ChangeFn fn) {
   std::lock_guard lock(mutex_);
-  instances_.insert({path.object(), path.instance()});
-  values_[path] = std::move(value);
+  on_change_.push_back(std::move(fn));
+}
+
+void ObjectStore::OnCreate(uint16_t object, CreateFn on_create, DeleteFn on_delete) {
+  std::lock_guard lock(mutex_);
+  creatable_[object] = {std::move(on_create), std::move(on_delete)};
+}
+
+OpResult<uint16_t> ObjectStore::Create(uint16_t object, const std::vector<Record>& records) {
+  CreateFn create;
+  uint16_t instance = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = creatable_.find(object);
+    if (it == creatable_.end()) return OpFail(405, "instances of /" + std::to_string(object) + " cannot be created");
+    bool named = false;
+    for (const Record& r : records) {
+      if (r.path.object() != object || r.path.depth < 2) return OpFail(400, r.path.ToString() + " is not in /" + std::to_string(object));
+      if (named && r.path.instance() != instance) return OpFail(400, "a Create names one instance");
+      instance = r.path.instance();
+      named = true;
+    }
+    if (named && instances_.count({object, instance})) {
+      return OpFail(400, "/" + std::to_string(object) + "/" + std::to_string(instance) + " exists already");
+    }
+    if (!named) {
+      while (instances_.count({object, instance})) {
+        if (instance == 65534) return OpFail(500, "no free instance id");
+        ++instance;
+      }
+    }
+    instances_.insert({object, instance});
+    create = it->second.first;
+  }
+  if (create) create(instance);
+  if (!records.empty()) {
+    if (auto w = Write(MakePath({object, instance}), records); !w) {
+      RemoveInstance(object, instance);
+      return tl::unexpected(w.error());
+    }
+  }
+  Changed(MakePath({object}));
+  return instance;
+}
+
+OpResult<void> ObjectStore::Delete(const Path& path) {
+  DeleteFn on_delete;
+  {
+    std::lock_guard lock(mutex_);
+    if (path.depth != 2) return OpFail(405, "delete an instance /O/I, not " + path.ToString());
+    auto it = creatable_.find(path.object());
+    if (it == creatable_.end()) return OpFail(405, "instances of /" + std::to_string(path.object()) + " cannot be deleted");
+    if (!instances_.count({path.object(), path.instance()})) return OpFail(404, "no instance " + path.ToString());
+    on_delete = it->second.second;
+  }
+  if (on_delete) {
+    if (auto r = on_delete(path.instance()); !r) return r;
+  }
+  RemoveInstance(path.object(), path.instance());
+  Changed(MakePath({path.object()}));
+  return {};
 }
 
 void ObjectStore::OnExecute(const Path& resource, ExecuteFn fn) {
@@ -142,6 +221,7 @@ OpResult<void> ObjectStore::Write(const Path& path, const std::vector<Record>& r
     listeners = on_write_;
   }
   for (const Record& r : records) {
+    Changed(r.path);
     for (const WriteFn& fn : listeners) fn(r);
   }
   return {};

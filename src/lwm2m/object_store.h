@@ -42,6 +42,15 @@ class ObjectStore {
   void OnExecute(const Path& resource, ExecuteFn fn);
   /// Called after the server writes a value (e.g. a Package URI to act on).
   void OnWrite(WriteFn fn);
+  /// Lets the server Create instances of `object` (core spec 5.4.5): `on_create` fills the new
+  /// instance's values before the Create's own values are written; `on_delete` may refuse a
+  /// Delete. Objects without one refuse both (4.05).
+  using CreateFn = std::function<void(uint16_t instance)>;
+  using DeleteFn = std::function<OpResult<void>(uint16_t instance)>;
+  void OnCreate(uint16_t object, CreateFn on_create, DeleteFn on_delete);
+  /// Called (outside the store's lock) after a value changes: what observations are told.
+  using ChangeFn = std::function<void(const Path&)>;
+  void OnChange(ChangeFn fn);
 
   /// The registration's object list: </O/I> per instance (the Security object is never listed).
   std::vector<Link> Links() const;
@@ -50,6 +59,11 @@ class ObjectStore {
   /// Writes values at or below `path`; each resource must be writable and of its type.
   OpResult<void> Write(const Path& path, const std::vector<Record>& records);
   OpResult<void> Execute(const Path& path, std::string_view arguments);
+  /// Create: a new instance of `object` (the id the records name, else the lowest free one)
+  /// with `records` written into it; returns its id.
+  OpResult<uint16_t> Create(uint16_t object, const std::vector<Record>& records);
+  /// Delete of an instance /O/I.
+  OpResult<void> Delete(const Path& path);
   /// Discover (core spec 5.4.2): links for `path` (object or instance) and the resources
   /// under it that the device has; multiple resources carry dim=<instances>.
   OpResult<std::vector<Link>> Discover(const Path& path) const;
@@ -62,6 +76,10 @@ class ObjectStore {
   std::map<Path, Value> values_;
   std::map<Path, ExecuteFn> executes_;
   std::vector<WriteFn> on_write_;
+  std::map<uint16_t, std::pair<CreateFn, DeleteFn>> creatable_;
+  std::vector<ChangeFn> on_change_;
+
+  void Changed(const Path& path) const;
 };
 
 }  // namespace tml::lwm2m

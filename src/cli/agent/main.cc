@@ -1,6 +1,7 @@
-// tinymlaas-agent: the gateway's LwM2M client. It boots the board's current image (the
-// `qemu` flasher keeps it in STATE/current), registers with the server and answers its
-// requests, among them one inference on the microcontroller (object 26241).
+// tinymlaas-agent: the gateway's LwM2M client. It boots the board's current image (kept in
+// STATE/current), registers with the server and answers its requests: firmware (object 5)
+// and model (object 9) updates through a flasher, and inferences on the microcontroller
+// (object 26241).
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -9,8 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/device_objects.h"
-#include "common/digest.h"
+#include "agent/firmware_update_object.h"
+#include "agent/flasher.h"
 #include "agent/qemu_board.h"
+#include "agent/software_management_object.h"
+#include "agent/updater.h"
+#include "common/digest.h"
 #include "lwm2m/lwm2m_client.h"
 #include "lwm2m/objects.h"
 
@@ -27,20 +32,12 @@ struct AgentArgs {
   std::string flasher = "qemu";
   std::string state = "agent-state";
   std::string firmware;  ///< an image folder to install first (firmware.bin + manifest.json)
+  std::string flash_path;     ///< file flasher: the file to write
+  std::string flash_command;  ///< command flasher: the template
+  std::string trust_key_hex;  ///< the service's Ed25519 public key: only packages it signed pass
+  int64_t download_rate = 0;  ///< bytes/s, 0 = unlimited
   int64_t lifetime = 300;
 };
-
-/// The build id the image came from (written when a deployment installs it), else the image's
-/// own sha256 prefix: what the Device object reports as Firmware Version.
-std::string FirmwareVersion(const fs::path& current) {
-  std::ifstream build_id(current / "build-id");
-  std::string id;
-  if (build_id && std::getline(build_id, id) && !id.empty()) return id;
-  std::ifstream in(current / "manifest.json");
-  const auto manifest = nlohmann::json::parse(in, nullptr, false);
-  if (manifest.is_object() && manifest.contains("image")) return "image-" + manifest["image"].value("sha256", std::string()).substr(0, 12);
-  return "unknown";
-}
 
 int Run(const AgentArgs& args) {
   const fs::path current = fs::path(args.state) / "current";
@@ -65,12 +62,39 @@ int Run(const AgentArgs& args) {
     std::fprintf(stderr, "error: the board does not boot: %s\n", board.error().message.c_str());
     return 1;
   }
+  tml::agent::FlasherConfig flash{args.flasher, args.flash_path, args.flash_command, args.board,
+                                  (fs::path(args.state) / "flash-scratch").string()};
+  // The qemu flasher's flash is the image file QEMU boots.
+  if (args.flasher == "qemu") flash.flash_path = (current / "firmware.bin").string();
+  auto flasher = tml::agent::MakeFlasher(flash);
+  if (!flasher) {
+    std::fprintf(stderr, "error: %s\n", flasher.error().message.c_str());
+    return 2;
+  }
+  tml::agent::FetchConfig fetch{(fs::path(args.state) / "downloads").string(), args.download_rate, std::nullopt, args.board};
+  if (!args.trust_key_hex.empty()) {
+    auto key = tml::common::FromHex(args.trust_key_hex);
+    if (!key || key->size() != 32) {
+      std::fprintf(stderr, "error: --trust-key must be the 32-byte Ed25519 public key in hex (tinymlaas signing-key)\n");
+      return 2;
+    }
+    fetch.trusted_key = std::string(key->begin(), key->end());
+  }
+  tml::agent::Updater updater(args.state, **board, **flasher);
+  auto booted = updater.Refresh();
+  if (!booted) {
+    std::fprintf(stderr, "error: the board does not answer hello: %s\n", booted.error().message.c_str());
+    return 1;
+  }
   tml::lwm2m::ObjectStore objects;
-  const tml::agent::DeviceFacts facts{args.endpoint, args.board, FirmwareVersion(current)};
+  const tml::agent::DeviceFacts facts{args.endpoint, args.board, booted->firmware_version};
   if (auto r = tml::agent::PublishDevice(objects, facts, **board); !r) {
     std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
     return 1;
   }
+  auto worker = std::make_unique<tml::agent::SerialWorker>();
+  tml::agent::FirmwareUpdateObject fota(objects, updater, fetch, *worker);
+  tml::agent::SoftwareManagementObject sota(objects, updater, fetch, *worker);
   tml::agent::PublishServer(objects, {args.server, args.psk_identity.empty() ? args.endpoint : args.psk_identity,
                                        args.lifetime});
   tml::lwm2m::Lwm2mClientOptions options;
@@ -97,16 +121,21 @@ int Run(const AgentArgs& args) {
     return 1;
   }
   // The server may change the lifetime (1/0/1) or ask for an Update now (1/0/8).
-  tml::lwm2m::Lwm2mClient* running = client->get();
-  objects.OnWrite([running](const tml::lwm2m::Record& r) {
-    if (r.path == tml::lwm2m::MakePath({tml::lwm2m::kServerObject, 0, 1})) running->SetLifetime(std::get<int64_t>(r.value));
+  tml::lwm2m::Lwm2mClient* live = client->get();
+  objects.OnWrite([live](const tml::lwm2m::Record& r) {
+    if (r.path == tml::lwm2m::MakePath({tml::lwm2m::kServerObject, 0, 1})) live->SetLifetime(std::get<int64_t>(r.value));
   });
-  objects.OnExecute(tml::lwm2m::MakePath({tml::lwm2m::kServerObject, 0, 8}), [running](std::string_view) -> tml::lwm2m::OpResult<void> {
-    running->RequestUpdate();
+  objects.OnExecute(tml::lwm2m::MakePath({tml::lwm2m::kServerObject, 0, 8}), [live](std::string_view) -> tml::lwm2m::OpResult<void> {
+    live->RequestUpdate();
     return {};
   });
-  std::printf("agent %s: board %s running firmware %s; LwM2M server %s\n", args.endpoint.c_str(), args.board.c_str(),
-              facts.firmware_version.c_str(), args.server.c_str());
+  updater.OnChange([&objects, live](const tml::agent::Running& now) {
+    tml::agent::PublishRunning(objects, now.firmware_version, now.hello);
+    live->RequestUpdate();  // the server reads the new versions after the Update
+  });
+  std::printf("agent %s: board %s running firmware %s (model %s), flasher %s; LwM2M server %s\n", args.endpoint.c_str(),
+              args.board.c_str(), facts.firmware_version.c_str(), booted->hello.model_sha256.substr(0, 12).c_str(),
+              (*flasher)->Describe().c_str(), args.server.c_str());
   std::fflush(stdout);
   // Report registration changes until a stop signal.
   bool was_registered = false;
@@ -126,6 +155,7 @@ int Run(const AgentArgs& args) {
       last_error = e;
     }
   }
+  worker.reset();   // waits for a running update step (it may still tell the client)
   client->reset();  // de-registers
   std::printf("stopped\n");
   return 0;
@@ -143,7 +173,13 @@ int main(int argc, char** argv) {
   app.add_option("--psk-identity", args.psk_identity, "DTLS PSK identity (default: the endpoint name)");
   app.add_option("--psk-key", args.psk_key_hex, "DTLS PSK key, hex (from `tinymlaas devices add`)");
   app.add_option("--board", args.board, "The board's name (a folder of the firmware kit)")->required();
-  app.add_option("--flasher", args.flasher, "How images reach the board")->check(CLI::IsMember({"qemu"}));
+  app.add_option("--flasher", args.flasher, "How images reach the board: qemu (the emulated board's flash), file, command")
+      ->check(CLI::IsMember({"qemu", "file", "command"}));
+  app.add_option("--flash-path", args.flash_path, "file flasher: the file (or drive) the image is written to");
+  app.add_option("--flash-command", args.flash_command,
+                 "command flasher: e.g. \"st-flash write {file} {address}\" ({file} {address} {offset} {bytes} {board} {kind})");
+  app.add_option("--trust-key", args.trust_key_hex, "The service's Ed25519 public key (hex): only packages it signed are installed");
+  app.add_option("--download-rate", args.download_rate, "Download limit in bytes/s (0: none)");
   app.add_option("--state", args.state, "The agent's folder (current image, downloads)");
   app.add_option("--firmware", args.firmware, "Install this image folder (firmware.bin + manifest.json) first");
   app.add_option("--lifetime", args.lifetime, "Registration lifetime, seconds");

@@ -62,13 +62,22 @@ nlohmann::json ModelJson(const std::vector<uint8_t>& tflite, const std::string& 
   return {{"file", name}, {"sha256", common::Sha256Hex(tflite)}, {"bytes", tflite.size()}};
 }
 
-/// The manifest's "plan" section.
+std::vector<std::string> KernelNames(const Plan& plan) {
+  std::set<std::string> names;
+  for (const auto& [id, name] : PlanKernels(plan)) names.insert(name);
+  return {names.begin(), names.end()};
+}
+
+/// The manifest's "plan" section (its kernels and op set: what a firmware must have to run
+/// the plan in its model slot).
 nlohmann::json PlanJson(const Plan& plan) {
   const PlanHeader& header = plan.header();
   return {{"sha256", common::ToHex(header.content_sha256, 32)},
           {"bytes", header.total_bytes},
           {"arena_bytes", header.arena_bytes},
           {"format_version", header.format_version},
+          {"opset_version", header.opset_version},
+          {"kernels", KernelNames(plan)},
           {"inputs", TensorList(plan, true)},
           {"outputs", TensorList(plan, false)}};
 }

@@ -12,10 +12,16 @@
 #include <string_view>
 #include <vector>
 
+#include "common/tar_files.h"
 #include "jobs/docker/docker_client.h"
-#include "jobs/docker/tar_files.h"
 
 namespace tml::jobs {
+
+using common::ReadTarFiles;
+using common::TarContents;
+using common::TarFile;
+using common::TarLimits;
+using common::WriteTar;
 
 struct ContainerLimits {
   int64_t memory_bytes = 1ll << 30;

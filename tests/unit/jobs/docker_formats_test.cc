@@ -9,10 +9,13 @@
 #include "jobs/builder_conformance.h"
 #include "jobs/docker/image_reference.h"
 #include "jobs/docker/log_demuxer.h"
-#include "jobs/docker/tar_files.h"
+#include "common/tar_files.h"
 
 namespace tml::jobs {
 namespace {
+
+using common::ReadTarFiles;
+using common::WriteTar;
 
 std::string Frame(int stream, const std::string& payload) {
   std::string f(8, '\0');

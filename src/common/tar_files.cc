@@ -1,11 +1,11 @@
-#include "jobs/docker/tar_files.h"
+#include "common/tar_files.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <memory>
 
-namespace tml::jobs {
+namespace tml::common {
 namespace {
 
 struct ReadDeleter {
@@ -35,13 +35,13 @@ bool IsPlainName(std::string_view name) {
 
 }  // namespace
 
-DockerResult<std::string> WriteTar(const std::vector<TarFile>& files) {
+TarResult<std::string> WriteTar(const std::vector<TarFile>& files) {
   std::string out;
   std::unique_ptr<archive, WriteDeleter> a(archive_write_new());
   archive_write_set_format_ustar(a.get());
   archive_write_set_bytes_in_last_block(a.get(), 1);
   if (archive_write_open(a.get(), &out, nullptr, AppendToString, nullptr) != ARCHIVE_OK) {
-    return DockerFail(std::string("cannot write a tar archive: ") + archive_error_string(a.get()));
+    return tl::make_unexpected(std::string("cannot write a tar archive: ") + archive_error_string(a.get()));
   }
   for (const TarFile& f : files) {
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
@@ -53,20 +53,20 @@ DockerResult<std::string> WriteTar(const std::vector<TarFile>& files) {
     archive_entry_set_gid(e.get(), 0);
     if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK ||
         archive_write_data(a.get(), f.data.data(), f.data.size()) != static_cast<la_ssize_t>(f.data.size())) {
-      return DockerFail("cannot add " + f.name + " to a tar archive: " + archive_error_string(a.get()));
+      return tl::make_unexpected("cannot add " + f.name + " to a tar archive: " + archive_error_string(a.get()));
     }
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
-    return DockerFail(std::string("cannot finish a tar archive: ") + archive_error_string(a.get()));
+    return tl::make_unexpected(std::string("cannot finish a tar archive: ") + archive_error_string(a.get()));
   }
   return out;
 }
 
-DockerResult<TarContents> ReadTarFiles(std::string_view bytes, const std::string& top, const TarLimits& limits) {
+TarResult<TarContents> ReadTarFiles(std::string_view bytes, const std::string& top, const TarLimits& limits) {
   std::unique_ptr<archive, ReadDeleter> a(archive_read_new());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    return DockerFail(std::string("not a tar archive: ") + archive_error_string(a.get()));
+    return tl::make_unexpected(std::string("not a tar archive: ") + archive_error_string(a.get()));
   }
   TarContents contents;
   size_t total = 0;
@@ -75,31 +75,32 @@ DockerResult<TarContents> ReadTarFiles(std::string_view bytes, const std::string
     const int r = archive_read_next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      return DockerFail(std::string("broken tar archive: ") + archive_error_string(a.get()));
+      return tl::make_unexpected(std::string("broken tar archive: ") + archive_error_string(a.get()));
     }
     const char* raw = archive_entry_pathname(e);
     std::string path = raw != nullptr ? raw : "";
     while (path.rfind("./", 0) == 0) path.erase(0, 2);
-    if (path == top || path == top + "/") continue;
-    const bool under_top = path.size() > top.size() + 1 && path.compare(0, top.size() + 1, top + "/") == 0;
-    const std::string name = under_top ? path.substr(top.size() + 1) : path;
+    if (!top.empty() && (path == top || path == top + "/")) continue;
+    const bool under_top =
+        top.empty() || (path.size() > top.size() + 1 && path.compare(0, top.size() + 1, top + "/") == 0);
+    const std::string name = top.empty() ? path : under_top ? path.substr(top.size() + 1) : path;
     if (!under_top || archive_entry_filetype(e) != AE_IFREG || !IsPlainName(name)) {
       if (contents.skipped.size() < limits.max_files) contents.skipped.push_back(path);
       continue;
     }
     if (contents.files.size() == limits.max_files) {
-      return DockerFail("the archive holds more than " + std::to_string(limits.max_files) + " files");
+      return tl::make_unexpected("the archive holds more than " + std::to_string(limits.max_files) + " files");
     }
     const la_int64_t size = archive_entry_size(e);
     if (size < 0 || static_cast<uint64_t>(size) > limits.max_total_bytes - total) {
-      return DockerFail("the files in the archive exceed " + std::to_string(limits.max_total_bytes) + " bytes (at " +
+      return tl::make_unexpected("the files in the archive exceed " + std::to_string(limits.max_total_bytes) + " bytes (at " +
                         name + ")");
     }
     TarFile file{name, std::string(static_cast<size_t>(size), '\0'), static_cast<unsigned>(archive_entry_perm(e))};
     size_t filled = 0;
     while (filled < file.data.size()) {
       const la_ssize_t n = archive_read_data(a.get(), file.data.data() + filled, file.data.size() - filled);
-      if (n <= 0) return DockerFail("the archive ends inside " + name);
+      if (n <= 0) return tl::make_unexpected("the archive ends inside " + name);
       filled += static_cast<size_t>(n);
     }
     total += file.data.size();
@@ -108,4 +109,4 @@ DockerResult<TarContents> ReadTarFiles(std::string_view bytes, const std::string
   return contents;
 }
 
-}  // namespace tml::jobs
+}  // namespace tml::common

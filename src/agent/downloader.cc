@@ -1,0 +1,151 @@
+#include "agent/downloader.h"
+
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "common/digest.h"
+
+namespace tml::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+
+std::string PartialPath(const std::string& uri, const std::string& dir) {
+  return (fs::path(dir) / (common::Sha256Hex(uri).substr(0, 32) + ".part")).string();
+}
+
+tl::unexpected<DownloadError> Fail(DownloadFault fault, std::string message) {
+  return tl::unexpected<DownloadError>(DownloadError{fault, std::move(message)});
+}
+
+struct Transfer {
+  std::ofstream* out;
+  uint64_t written = 0;
+  uint64_t limit;
+  bool too_large = false;
+};
+
+size_t OnData(char* data, size_t size, size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  if (t.written + n > t.limit) {
+    t.too_large = true;
+    return 0;
+  }
+  t.out->write(data, static_cast<std::streamsize>(n));
+  t.written += n;
+  return t.out->good() ? n : 0;
+}
+
+struct ProgressState {
+  const DownloadOptions* options;
+  uint64_t offset;
+};
+
+int OnProgress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
+  auto& p = *static_cast<ProgressState*>(user);
+  if (p.options->cancel != nullptr && p.options->cancel->load()) return 1;
+  if (p.options->progress) {
+    p.options->progress(p.offset + static_cast<uint64_t>(now), total > 0 ? p.offset + static_cast<uint64_t>(total) : 0);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void DiscardPartial(const std::string& uri, const std::string& partial_dir) {
+  std::error_code ec;
+  fs::remove(PartialPath(uri, partial_dir), ec);
+}
+
+tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const DownloadOptions& options) {
+  if (uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0) {
+    if (uri.find("://") == std::string::npos) return Fail(DownloadFault::kInvalidUri, "'" + uri + "' is not a URI");
+    return Fail(DownloadFault::kUnsupportedProtocol, "'" + uri + "': this agent downloads over http:// and https://");
+  }
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::error_code ec;
+  fs::create_directories(options.partial_dir, ec);
+  const std::string part = PartialPath(uri, options.partial_dir);
+  Downloaded result;
+  result.resumed_at = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
+  std::string last_error;
+  for (int attempt = 0; attempt <= options.retries; ++attempt) {
+    const uint64_t offset = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
+    std::ofstream out(part, std::ios::binary | std::ios::app);
+    if (!out) return Fail(DownloadFault::kConnectionLost, "cannot write " + part);
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    Transfer transfer{&out, 0, options.max_bytes - std::min(options.max_bytes, offset)};
+    ProgressState progress{&options, offset};
+    char error[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl.get(), CURLOPT_URL, uri.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, OnData);
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &progress);
+    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
+    // A stalled link counts as lost: under 1 byte/s for 30 s.
+    curl_easy_setopt(curl.get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_LOW_SPEED_TIME, 30L);
+    if (offset > 0) curl_easy_setopt(curl.get(), CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(offset));
+    if (options.max_bytes_per_second > 0) {
+      curl_easy_setopt(curl.get(), CURLOPT_MAX_RECV_SPEED_LARGE, static_cast<curl_off_t>(options.max_bytes_per_second));
+    }
+    const CURLcode code = curl_easy_perform(curl.get());
+    out.close();
+    long status = 0;
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+    if (options.cancel != nullptr && options.cancel->load()) return Fail(DownloadFault::kCanceled, "the download was canceled");
+    if (transfer.too_large) {
+      DiscardPartial(uri, options.partial_dir);
+      return Fail(DownloadFault::kTooLarge, "the package is larger than " + std::to_string(options.max_bytes) + " bytes");
+    }
+    if (code == CURLE_OK && status == 416 && offset > 0) {  // the partial file is already whole, or stale
+      DiscardPartial(uri, options.partial_dir);
+      continue;
+    }
+    if (code == CURLE_OK && offset > 0 && status == 200) {
+      // The server ignored the Range: what arrived is the whole file after our old bytes.
+      std::ifstream in(part, std::ios::binary);
+      std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::ofstream(part, std::ios::binary | std::ios::trunc).write(all.data() + offset, static_cast<std::streamsize>(all.size() - offset));
+    }
+    if (code == CURLE_OK && (status == 200 || status == 206)) {
+      std::ifstream in(part, std::ios::binary);
+      result.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      fs::remove(part, ec);
+      return result;
+    }
+    if (code == CURLE_OK && (status == 404 || status == 410 || status == 403 || status == 401)) {
+      DiscardPartial(uri, options.partial_dir);
+      return Fail(DownloadFault::kInvalidUri, uri + ": the server answered HTTP " + std::to_string(status));
+    }
+    if (code == CURLE_OK && status >= 400) {
+      std::error_code ignored;
+      fs::resize_file(part, offset, ignored);  // an error body is not package bytes
+      last_error = uri + ": the server answered HTTP " + std::to_string(status);
+      continue;
+    }
+    if (code == CURLE_URL_MALFORMAT) return Fail(DownloadFault::kInvalidUri, "'" + uri + "': " + error);
+    last_error = uri + ": " + (error[0] != 0 ? error : curl_easy_strerror(code));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return Fail(DownloadFault::kConnectionLost, last_error + " (the partial download is kept and resumes on the next try)");
+}
+
+}  // namespace tml::agent

@@ -1,0 +1,47 @@
+#pragma once
+// Package downloads for the agent: HTTP(S) on libcurl into a partial file kept in the state
+// folder, resumed with a Range request after a lost connection or an agent restart, so that
+// a gateway on a slow link never fetches the same bytes twice.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+namespace tml::agent {
+
+enum class DownloadFault {
+  kInvalidUri,           ///< not http(s)://..., or the server says 404/410
+  kUnsupportedProtocol,  ///< a scheme the agent does not fetch
+  kConnectionLost,       ///< the transfer broke off (the partial file is kept for a resume)
+  kTooLarge,
+  kCanceled,
+};
+struct DownloadError {
+  DownloadFault fault;
+  std::string message;
+};
+
+struct DownloadOptions {
+  std::string partial_dir;          ///< where "<sha256(uri)>.part" files live
+  uint64_t max_bytes = 64u << 20;   ///< larger packages are refused
+  int64_t max_bytes_per_second = 0; ///< 0: unlimited (a metered link sets a limit)
+  int retries = 3;                  ///< resumes after a lost connection before giving up
+  const std::atomic<bool>* cancel = nullptr;
+  /// Bytes so far and the total (0 while unknown).
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+struct Downloaded {
+  std::string bytes;
+  uint64_t resumed_at = 0;  ///< bytes already on disk when this call began (0: fetched whole)
+};
+
+/// Fetches `uri`; on success the partial file is removed.
+tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const DownloadOptions& options);
+/// Forgets the partial file of `uri` (after its bytes failed verification).
+void DiscardPartial(const std::string& uri, const std::string& partial_dir);
+
+}  // namespace tml::agent

@@ -1,0 +1,56 @@
+#pragma once
+// LwM2M Software Management (object 9) for model packages (SOTA): one instance per package,
+// created by the server. Writing Package URI downloads and verifies it (Update State
+// DOWNLOAD STARTED -> DOWNLOADED -> DELIVERED); Install checks that the running firmware has
+// what the model needs (INSTALLED, or Update Result 58 naming what is missing); Activate
+// flashes the plan into the model slot, reboots and checks the hello (Activation State true;
+// on failure the old model runs again, Update Result 57); Deactivate brings the firmware's own
+// model back; Uninstall forgets the package. Values as the spec's object 9 defines them.
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "agent/package_fetch.h"
+#include "agent/serial_worker.h"
+#include "agent/updater.h"
+#include "lwm2m/object_store.h"
+
+namespace tml::agent {
+
+enum SoftwareState : int64_t { kSwInitial = 0, kSwDownloadStarted = 1, kSwDownloaded = 2, kSwDelivered = 3, kSwInstalled = 4 };
+enum SoftwareResult : int64_t {
+  kSwResultInitial = 0, kSwDownloading = 1, kSwInstalledOk = 2, kSwVerified = 3, kSwNotEnoughStorage = 50,
+  kSwConnectionLost = 52, kSwIntegrityFailure = 53, kSwUnsupportedPackage = 54, kSwInvalidUri = 56,
+  kSwDeviceError = 57, kSwInstallFailure = 58, kSwUninstallFailure = 59,
+};
+
+class SoftwareManagementObject {
+ public:
+  SoftwareManagementObject(lwm2m::ObjectStore& objects, Updater& updater, FetchConfig config, SerialWorker& worker);
+
+ private:
+  void Created(uint16_t instance);
+  void OnPackageUri(uint16_t instance, const std::string& uri);
+  void OnPackage(uint16_t instance, const lwm2m::Bytes& bytes);
+  void Delivered(uint16_t instance, FetchResult package);
+  lwm2m::OpResult<void> Install(uint16_t instance);
+  lwm2m::OpResult<void> Activate(uint16_t instance);
+  lwm2m::OpResult<void> Deactivate(uint16_t instance);
+  lwm2m::OpResult<void> Uninstall(uint16_t instance);
+  void Set(uint16_t instance, int64_t state, std::optional<int64_t> result);
+  int64_t StateOf(uint16_t instance) const;
+
+  lwm2m::ObjectStore& objects_;
+  Updater& updater_;
+  FetchConfig config_;
+  SerialWorker& worker_;
+  std::atomic<bool> cancel_ = false;
+  mutable std::mutex mutex_;
+  std::map<uint16_t, common::VerifiedPackage> packages_;  // delivered or installed
+  std::optional<uint16_t> active_;
+};
+
+}  // namespace tml::agent
