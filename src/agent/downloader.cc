@@ -80,6 +80,10 @@ tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const D
   const std::string part = PartialPath(uri, options.partial_dir);
   Downloaded result;
   result.resumed_at = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
+  if (result.resumed_at > 0) {
+    std::printf("download: resuming at %llu bytes\n", static_cast<unsigned long long>(result.resumed_at));
+    std::fflush(stdout);
+  }
   std::string last_error;
   for (int attempt = 0; attempt <= options.retries; ++attempt) {
     const uint64_t offset = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;

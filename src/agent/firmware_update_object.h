@@ -30,6 +30,9 @@ class FirmwareUpdateObject {
   FirmwareUpdateObject(lwm2m::ObjectStore& objects, Updater& updater, FetchConfig config, SerialWorker& worker);
   ~FirmwareUpdateObject();
 
+  /// Stops a running download (its partial file stays for a resume); the agent is stopping.
+  void Stop() { cancel_ = true; }
+
  private:
   void OnPackageUri(const std::string& uri);
   void OnPackage(const lwm2m::Bytes& bytes);

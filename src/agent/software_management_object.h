@@ -31,6 +31,9 @@ class SoftwareManagementObject {
  public:
   SoftwareManagementObject(lwm2m::ObjectStore& objects, Updater& updater, FetchConfig config, SerialWorker& worker);
 
+  /// Stops a running download (its partial file stays for a resume); the agent is stopping.
+  void Stop() { cancel_ = true; }
+
  private:
   void Created(uint16_t instance);
   void OnPackageUri(uint16_t instance, const std::string& uri);

@@ -157,6 +157,14 @@ struct Lwm2mServer::Impl {
     response.code = CodeOf(received);
     if (auto cf = UintOption(received, COAP_OPTION_CONTENT_FORMAT)) response.format = static_cast<ContentFormat>(*cf);
     response.payload = BodyOf(received);
+    std::string location;
+    coap_opt_iterator_t options;
+    coap_option_iterator_init(received, &options, COAP_OPT_ALL);
+    while (coap_opt_t* opt = coap_option_next(&options)) {
+      if (options.number != COAP_OPTION_LOCATION_PATH) continue;
+      location += "/" + std::string(reinterpret_cast<const char*>(coap_opt_value(opt)), coap_opt_length(opt));
+    }
+    if (!location.empty()) response.location = ParsePath(location);
     it->second->Finish(std::move(response));
     self.in_flight.erase(it);
     return COAP_RESPONSE_OK;
@@ -412,6 +420,8 @@ std::optional<Registration> Lwm2mServer::FindEndpoint(const std::string& endpoin
 }  // namespace tml::lwm2m
 
 namespace tml::lwm2m {
+
+void Lwm2mServer::RefreshDeviceInfo(const std::string& endpoint) { impl_->ReadDeviceInfo(endpoint); }
 
 Lwm2mResult<DeviceResponse> Lwm2mServer::Request(const std::string& endpoint, Method method, const Path& path,
                                                  std::optional<ContentFormat> accept,

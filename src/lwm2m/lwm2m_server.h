@@ -41,6 +41,7 @@ struct DeviceResponse {
   int code = 0;  ///< class * 100 + detail: 205, 204, 404, ...
   std::optional<ContentFormat> format;
   Bytes payload;
+  std::optional<Path> location;  ///< Location-Path of a Create's 2.01
 };
 
 enum class Method { kGet, kPut, kPost, kDelete };
@@ -61,6 +62,9 @@ class Lwm2mServer {
                                       std::optional<ContentFormat> accept = std::nullopt,
                                       std::optional<ContentFormat> content_format = std::nullopt, Bytes payload = {},
                                       double timeout_s = 10);
+
+  /// Reads what the device runs (3/0/3, 3/0/19) into its registration again (after an update).
+  void RefreshDeviceInfo(const std::string& endpoint);
 
   struct Impl;
 

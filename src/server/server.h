@@ -18,9 +18,14 @@ namespace tml::lwm2m {
 class Lwm2mServer;
 }
 
+namespace tml::common {
+struct SigningKey;
+}
+
 namespace tml::server {
 
 class Metrics;
+class DeploymentRunner;
 
 struct ServerOptions {
   Metrics* metrics = nullptr;                   ///< where requests are counted (required)
@@ -29,6 +34,8 @@ struct ServerOptions {
   int threads = 64;                             ///< a keep-alive connection holds one thread
   std::string web_dir;                          ///< web/ (Swagger UI assets under node_modules)
   lwm2m::Lwm2mServer* lwm2m = nullptr;          ///< the LwM2M server whose registrations `devices` shows
+  DeploymentRunner* deployments = nullptr;      ///< moves deployments along (needs `lwm2m`)
+  const common::SigningKey* signing_key = nullptr;  ///< signs deployment packages
 };
 
 /// Every (method, path pattern) the API serves, for checking against api/openapi.yaml.

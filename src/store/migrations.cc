@@ -72,6 +72,37 @@ CREATE TABLE devices (
   created_at TEXT NOT NULL
 );
 )sql",
+    // 4: deployments of a build to devices (issue 7), and each device's part in one.
+    R"sql(
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY,
+  build_id INTEGER NOT NULL REFERENCES builds (id),
+  kind TEXT NOT NULL CHECK (kind IN ('fota', 'sota')),
+  strategy TEXT NOT NULL CHECK (strategy IN ('all', 'canary')),
+  canary INTEGER NOT NULL,
+  delivery TEXT NOT NULL CHECK (delivery IN ('pull', 'push')),
+  status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'canceled')),
+  reason TEXT,
+  package_sha256 TEXT NOT NULL,
+  package_bytes INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX deployments_by_status ON deployments (status);
+CREATE TABLE deployment_targets (
+  deployment_id INTEGER NOT NULL REFERENCES deployments (id),
+  endpoint TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  progress INTEGER NOT NULL,
+  result INTEGER,
+  detail TEXT,
+  token TEXT NOT NULL UNIQUE,
+  instance INTEGER,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (deployment_id, endpoint)
+);
+)sql",
 };
 
 }  // namespace

@@ -78,6 +78,38 @@ struct DeviceRecord {
   std::string created_at;
 };
 
+/// A build's artifact on its way to devices: FOTA (the whole image, LwM2M object 5) or SOTA
+/// (the model slot, object 9), all at once or a canary of N devices first.
+struct DeploymentRecord {
+  int64_t id = 0;
+  int64_t build_id = 0;
+  std::string kind;      ///< fota | sota
+  std::string strategy;  ///< all | canary
+  int64_t canary = 0;    ///< devices that go first with the canary strategy
+  std::string delivery;  ///< pull (Package URI) | push (block-wise write of Package)
+  std::string status;    ///< running | succeeded | failed | canceled
+  std::string reason;
+  std::string package_sha256;
+  uint64_t package_bytes = 0;
+  std::string created_at;
+  std::string finished_at;
+};
+
+/// One device's part in a deployment. `status`: pending, downloading, updating, succeeded,
+/// failed, canceled; `result` is the device's Update Result once it reported one.
+struct DeploymentTarget {
+  int64_t deployment_id = 0;
+  std::string endpoint;
+  int64_t position = 0;  ///< order in the deployment (the canary comes first)
+  std::string status = "pending";
+  int64_t progress = 0;  ///< percent downloaded
+  std::optional<int64_t> result;
+  std::string detail;
+  std::string token;     ///< the capability in the target's Package URI
+  std::optional<int64_t> instance;  ///< SOTA: the /9 instance the server created
+  std::string updated_at;
+};
+
 struct ArtifactRecord {
   int64_t build_id = 0;
   std::string name;
@@ -142,6 +174,14 @@ class Store {
   StoreResult<BuildRecord> SetBuildStatus(int64_t id, BuildStatus to, const std::string& reason = "");
   /// The newest succeeded build with this cache key (identical request), if any.
   std::optional<BuildRecord> FindSucceededBuild(const std::string& cache_key);
+
+  StoreResult<DeploymentRecord> AddDeployment(const DeploymentRecord& deployment, const std::vector<std::string>& endpoints);
+  StoreResult<DeploymentRecord> GetDeployment(int64_t id);
+  std::vector<DeploymentRecord> ListDeployments(const Page& page, const std::optional<std::string>& status = std::nullopt);
+  StoreResult<void> FinishDeployment(int64_t id, const std::string& status, const std::string& reason);
+  std::vector<DeploymentTarget> ListTargets(int64_t deployment_id);
+  std::optional<DeploymentTarget> FindTargetByToken(const std::string& token);
+  void UpdateTarget(const DeploymentTarget& target);
 
   StoreResult<void> AddArtifact(int64_t build_id, const std::string& name, const Blob& blob);
   std::vector<ArtifactRecord> ListArtifacts(int64_t build_id);

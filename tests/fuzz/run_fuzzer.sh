@@ -40,6 +40,22 @@ with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
 open(sys.argv[1] + "/out.tar", "wb").write(buf.getvalue())
 PY
 fi
+if [[ $KIND == package ]]; then
+  # Seeds: a well-formed firmware package (unsigned) and one with a signature file.
+  python3 - "$WORK/corpus" <<'PY'
+import hashlib, io, json, sys, tarfile
+image, manifest = b"\x00\x01" * 64, json.dumps({"image": {"sha256": hashlib.sha256(b"\x00\x01" * 64).hexdigest()}}).encode()
+desc = json.dumps({"format": "tinymlaas-package/1", "kind": "firmware", "build_id": 1, "version": "build-1", "board": "b",
+                   "files": {"manifest.json": {"sha256": hashlib.sha256(manifest).hexdigest()},
+                             "firmware.bin": {"sha256": hashlib.sha256(image).hexdigest()}}}).encode()
+for name, extra in (("plain", []), ("signed", [("package.sig", b"s" * 64)])):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for fname, data in [("package.json", desc)] + extra + [("manifest.json", manifest), ("firmware.bin", image)]:
+            i = tarfile.TarInfo(fname); i.size = len(data); t.addfile(i, io.BytesIO(data))
+    open(f"{sys.argv[1]}/{name}.tar", "wb").write(buf.getvalue())
+PY
+fi
 if [[ $KIND == lwm2m ]]; then
   # Seeds: one payload per codec, the selector byte first (see the fuzzer).
   python3 - "$WORK/corpus" <<'PY'

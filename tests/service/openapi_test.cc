@@ -20,7 +20,7 @@ std::string SpecPath() { return std::string(TML_SOURCE_DIR) + "/api/openapi.yaml
 std::string ToPattern(std::string path) {
   const std::pair<const char*, const char*> params[] = {
       {"{id}", R"((\d+))"}, {"{name}", "([A-Za-z0-9._-]+)"}, {"{endpoint}", "([A-Za-z0-9._-]+)"},
-      {"{path}", "([0-9/]+)"}};
+      {"{path}", "([0-9/]+)"}, {"{token}", "([0-9a-f]{32})"}};
   for (const auto& [from, to] : params) {
     for (size_t at; (at = path.find(from)) != std::string::npos;) path.replace(at, std::string(from).size(), to);
   }

@@ -155,6 +155,8 @@ int Run(const AgentArgs& args) {
       last_error = e;
     }
   }
+  fota.Stop();
+  sota.Stop();
   worker.reset();   // waits for a running update step (it may still tell the client)
   client->reset();  // de-registers
   std::printf("stopped\n");

@@ -13,5 +13,6 @@ void SetupTokenCommand(CLI::App& app, int* exit_code);
 void SetupClientCommands(CLI::App& app, int* exit_code);
 void SetupBuildersCommands(CLI::App& app, int* exit_code);
 void SetupDevicesCommands(CLI::App& app, int* exit_code);
+void SetupDeployCommands(CLI::App& app, int* exit_code);
 
 }  // namespace tml::cli

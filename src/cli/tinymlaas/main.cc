@@ -15,6 +15,7 @@ constexpr Setup kCommands[] = {
     tml::cli::SetupClientCommands,
     tml::cli::SetupBuildersCommands,
     tml::cli::SetupDevicesCommands,
+    tml::cli::SetupDeployCommands,
 };
 
 }  // namespace

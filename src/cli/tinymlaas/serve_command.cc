@@ -12,6 +12,8 @@
 #include "jobs/docker_runner.h"
 #include "jobs/local_runner.h"
 #include "lwm2m/lwm2m_server.h"
+#include "common/signing.h"
+#include "server/deployment_runner.h"
 #include "server/metrics.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -33,6 +35,7 @@ struct ServeArgs {
   int64_t docker_pids = 256;
   std::string coap;   ///< plain CoAP HOST:PORT (loopback only), empty: off
   std::string coaps;  ///< DTLS-PSK HOST:PORT, empty: off
+  std::string public_url;  ///< how devices reach this server's HTTP side (Package URIs)
 };
 
 /// The LwM2M server, with provisioned devices looked up in the store; null when neither
@@ -137,8 +140,18 @@ int Serve(const ServeArgs& args) {
     std::fprintf(stderr, "error: %s\n", lwm2m_server.error().c_str());
     return 1;
   }
+  // Every deployment package is signed with the server's own key, made on the first start.
+  auto signing_key = common::LoadOrCreateSigningKey((std::filesystem::path(args.data) / "signing-key").string());
+  if (!signing_key) {
+    std::fprintf(stderr, "error: %s\n", signing_key.error().c_str());
+    return 1;
+  }
+  std::unique_ptr<server::DeploymentRunner> deployments;
+  if (*lwm2m_server) deployments = std::make_unique<server::DeploymentRunner>(**store, lwm2m_server->get());
   server::ServerOptions options;
   options.metrics = &metrics;
+  options.deployments = deployments.get();
+  options.signing_key = &*signing_key;
   options.kit_dir = args.kit.empty() ? firmware::DefaultKitDir() : args.kit;
   options.max_model_bytes = args.max_model_bytes;
   options.lwm2m = lwm2m_server->get();
@@ -148,6 +161,10 @@ int Serve(const ServeArgs& args) {
     std::fprintf(stderr, "error: %s\n", error.c_str());
     return 1;
   }
+  const std::string base = args.public_url.empty() ? "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                                                         ":" + std::to_string(server.port())
+                                                   : args.public_url;
+  if (deployments) deployments->SetPackageBaseUrl(base + "/api/v1/packages");
   std::printf("TinyMLaaS serving http://%s:%d (API /api/v1, health /healthz), data in %s\n", host.c_str(),
               server.port(), args.data.c_str());
   std::printf("Swagger UI: http://%s:%d/docs\n", host.c_str(), server.port());
@@ -187,6 +204,8 @@ void SetupServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--docker-pids", args->docker_pids, "Process limit of a builder container");
   cmd->add_option("--coaps", args->coaps, "LwM2M server over DTLS-PSK on HOST:PORT (devices are provisioned in the API)");
   cmd->add_option("--coap", args->coap, "LwM2M server over plain CoAP on HOST:PORT, a loopback address only (tests, local peers)");
+  cmd->add_option("--public-url", args->public_url,
+                  "The URL devices reach this server's HTTP side at, for Package URIs (default: http://HOST:PORT of --http)");
   cmd->callback([args, exit_code] { *exit_code = Serve(*args); });
 }
 

@@ -1,0 +1,472 @@
+#include "server/deployment_runner.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "lwm2m/content_format.h"
+#include "lwm2m/lwm2m_server.h"
+#include "lwm2m/objects.h"
+
+namespace tml::server {
+
+using lwm2m::MakePath;
+
+/// What the runner remembers of a target between steps and does not store: the registration
+/// it last acted on (a new one means the device restarted), the steps sent, retries.
+struct DeploymentRunner::Transient {
+  std::string registration;
+  bool activate_sent = false;
+  int resumes = 0;
+};
+
+namespace {
+
+constexpr int kMaxResumes = 5;
+
+bool Terminal(const std::string& status) { return status == "succeeded" || status == "failed" || status == "canceled"; }
+
+struct DeviceValues {
+  bool ok = false;
+  int code = 0;
+  std::string error;
+  std::map<uint16_t, lwm2m::Value> values;  // resource -> value
+  int64_t Int(uint16_t r, int64_t fallback = -1) const {
+    auto it = values.find(r);
+    if (it == values.end()) return fallback;
+    if (auto* i = std::get_if<int64_t>(&it->second)) return *i;
+    if (auto* u = std::get_if<uint64_t>(&it->second)) return static_cast<int64_t>(*u);
+    return fallback;
+  }
+  bool Bool(uint16_t r) const {
+    auto it = values.find(r);
+    return it != values.end() && std::holds_alternative<bool>(it->second) && std::get<bool>(it->second);
+  }
+  std::string Text(uint16_t r) const {
+    auto it = values.find(r);
+    return it != values.end() && std::holds_alternative<std::string>(it->second) ? std::get<std::string>(it->second) : "";
+  }
+};
+
+DeviceValues ReadInstance(lwm2m::Lwm2mServer& server, const std::string& endpoint, const lwm2m::Path& instance) {
+  DeviceValues out;
+  auto r = server.Request(endpoint, lwm2m::Method::kGet, instance, lwm2m::ContentFormat::kSenmlJson, std::nullopt, {}, 5);
+  if (!r) {
+    out.error = r.error();
+    return out;
+  }
+  out.code = r->code;
+  if (r->code != 205) {
+    out.error = "the device answered " + std::to_string(r->code / 100) + "." + std::to_string(r->code % 100 / 10) +
+                std::to_string(r->code % 10) + " to a read of " + instance.ToString();
+    return out;
+  }
+  auto records = lwm2m::DecodeRecords(r->format.value_or(lwm2m::ContentFormat::kSenmlJson), instance, r->payload,
+                                      lwm2m::TypeOfResource);
+  if (!records) {
+    out.error = "the device's answer: " + records.error();
+    return out;
+  }
+  for (const auto& rec : *records) {
+    if (rec.path.depth == 3) out.values[rec.path.resource()] = rec.value;
+  }
+  out.ok = true;
+  return out;
+}
+
+/// A request that must be answered 2.xx; the error text otherwise.
+std::optional<std::string> Expect2xx(const lwm2m::Lwm2mResult<lwm2m::DeviceResponse>& r, const std::string& what) {
+  if (!r) return what + ": " + r.error();
+  if (r->code / 100 != 2) {
+    return what + ": the device answered " + std::to_string(r->code / 100) + "." + std::to_string(r->code % 100 / 10) +
+           std::to_string(r->code % 10) + (r->payload.empty() ? "" : " " + std::string(r->payload.begin(), r->payload.end()));
+  }
+  return std::nullopt;
+}
+
+lwm2m::Bytes Tlv(const lwm2m::Path& path, lwm2m::Value value) {
+  return lwm2m::EncodeRecords(lwm2m::ContentFormat::kTlv, path, {{path, std::move(value)}}).value_or(lwm2m::Bytes{});
+}
+
+std::string ReadBlob(store::Store& store, const std::string& sha256) {
+  std::ifstream in(store.blobs().PathOf(sha256), std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+std::string FirmwareResultName(int64_t result) {
+  static const char* names[] = {"initial",
+                                "firmware updated successfully",
+                                "not enough flash memory for the new firmware package",
+                                "out of RAM during the download",
+                                "connection lost during the download",
+                                "integrity check failure for the new firmware package",
+                                "unsupported package type",
+                                "invalid URI",
+                                "firmware update failed",
+                                "unsupported protocol"};
+  return result >= 0 && result <= 9 ? names[result] : "update result " + std::to_string(result);
+}
+
+std::string SoftwareResultName(int64_t result) {
+  switch (result) {
+    case 0: return "initial";
+    case 1: return "downloading";
+    case 2: return "software successfully installed";
+    case 3: return "successfully downloaded and package integrity verified";
+    case 50: return "not enough storage for the new software package";
+    case 51: return "out of memory during the download";
+    case 52: return "connection lost during the download";
+    case 53: return "package integrity check failure";
+    case 54: return "unsupported package type";
+    case 56: return "invalid URI";
+    case 57: return "device defined update error";
+    case 58: return "software installation failure";
+    case 59: return "uninstallation failure";
+    default: return "update result " + std::to_string(result);
+  }
+}
+
+DeploymentRunner::DeploymentRunner(store::Store& store, lwm2m::Lwm2mServer* lwm2m)
+    : store_(store), lwm2m_(lwm2m), thread_([this] { Loop(); }) {}
+
+void DeploymentRunner::SetPackageBaseUrl(std::string url) {
+  std::lock_guard lock(mutex_);
+  base_url_ = std::move(url);
+}
+
+std::string DeploymentRunner::PackageUri(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  return base_url_ + "/" + token;
+}
+
+DeploymentRunner::~DeploymentRunner() {
+  stopping_ = true;
+  Poke();
+  thread_.join();
+}
+
+void DeploymentRunner::Poke() {
+  {
+    std::lock_guard lock(mutex_);
+    poked_ = true;
+  }
+  wake_.notify_all();
+}
+
+void DeploymentRunner::Served(const std::string& token, uint64_t end, uint64_t) {
+  std::lock_guard lock(mutex_);
+  uint64_t& furthest = served_[token];
+  furthest = std::max(furthest, end);
+}
+
+store::StoreResult<void> DeploymentRunner::Cancel(int64_t id) {
+  auto d = store_.GetDeployment(id);
+  if (!d) return tl::unexpected(d.error());
+  if (d->status != "running") {
+    return store::StoreFail(store::StoreErrorCode::kConflict, "deployment " + std::to_string(id) + " is " + d->status);
+  }
+  for (auto& t : store_.ListTargets(id)) {
+    if (Terminal(t.status)) continue;
+    if (t.status == "updating") continue;  // flashing: it finishes, and says how it went
+    if (t.status == "downloading" && lwm2m_ != nullptr && d->kind == "fota") {
+      // The spec's reset: an empty Package URI stops the download and returns to Idle.
+      const auto uri = MakePath({lwm2m::kFirmwareObject, 0, 1});
+      lwm2m_->Request(t.endpoint, lwm2m::Method::kPut, uri, std::nullopt, lwm2m::ContentFormat::kTlv, Tlv(uri, std::string()), 5);
+    }
+    t.status = "canceled";
+    t.detail = "canceled by an operator";
+    store_.UpdateTarget(t);
+  }
+  Poke();
+  return {};
+}
+
+void DeploymentRunner::Loop() {
+  while (!stopping_) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return poked_ || stopping_.load(); });
+      poked_ = false;
+    }
+    if (stopping_) return;
+    for (const auto& d : store_.ListDeployments({1000, 0}, std::string("running"))) {
+      if (stopping_) return;
+      try {
+        Step(d);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "deployment %lld: %s\n", static_cast<long long>(d.id), e.what());
+      }
+    }
+  }
+}
+
+void DeploymentRunner::Step(const store::DeploymentRecord& d) {
+  auto targets = store_.ListTargets(d.id);
+  bool canary_failed = false, canary_pending = false;
+  for (const auto& t : targets) {
+    if (d.strategy != "canary" || t.position >= d.canary) continue;
+    canary_failed = canary_failed || t.status == "failed";
+    canary_pending = canary_pending || t.status != "succeeded";
+  }
+  for (auto& t : targets) {
+    if (Terminal(t.status)) continue;
+    const bool is_canary = d.strategy == "canary" && t.position < d.canary;
+    if (d.strategy == "canary" && !is_canary && t.status == "pending") {
+      if (canary_failed) {
+        t.status = "canceled";
+        t.detail = "not started: a canary device failed";
+        store_.UpdateTarget(t);
+        continue;
+      }
+      if (canary_pending) {
+        if (t.detail.empty()) {
+          t.detail = "waiting for the canary";
+          store_.UpdateTarget(t);
+        }
+        continue;
+      }
+    }
+    std::unique_ptr<Transient>& x = transient_[t.token];
+    if (!x) x = std::make_unique<Transient>();
+    const store::DeploymentTarget before = t;
+    StepTarget(d, t, *x);
+    if (t.status != before.status || t.progress != before.progress || t.detail != before.detail || t.result != before.result ||
+        t.instance != before.instance) {
+      store_.UpdateTarget(t);
+    }
+  }
+  // Finished when every device is.
+  targets = store_.ListTargets(d.id);
+  size_t succeeded = 0, failed = 0, canceled = 0;
+  for (const auto& t : targets) {
+    if (!Terminal(t.status)) return;
+    succeeded += t.status == "succeeded";
+    failed += t.status == "failed";
+    canceled += t.status == "canceled";
+  }
+  const std::string counts = std::to_string(succeeded) + " succeeded, " + std::to_string(failed) + " failed, " +
+                             std::to_string(canceled) + " canceled";
+  const std::string status = failed > 0 ? "failed" : canceled > 0 ? "canceled" : "succeeded";
+  store_.FinishDeployment(d.id, status, counts);
+  for (const auto& t : targets) transient_.erase(t.token);
+  std::printf("deployment %lld %s: %s\n", static_cast<long long>(d.id), status.c_str(), counts.c_str());
+  std::fflush(stdout);
+}
+
+void DeploymentRunner::StepTarget(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x) {
+  if (lwm2m_ == nullptr) {
+    t.status = "failed";
+    t.detail = "this server runs no LwM2M server";
+    return;
+  }
+  const auto registration = lwm2m_->FindEndpoint(t.endpoint);
+  if (!registration) {
+    if (t.detail.find("offline") == std::string::npos) t.detail = "offline: continues when the device registers again";
+    return;
+  }
+  if (t.status != "pending" && !x.registration.empty() && registration->id != x.registration) {
+    t.detail = "the device registered again";
+  }
+  if (d.kind == "fota") StepFota(d, t, x);
+  else StepSota(d, t, x);
+  x.registration = registration->id;
+}
+
+void DeploymentRunner::StepFota(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x) {
+  constexpr uint16_t kObj = lwm2m::kFirmwareObject;
+  auto& server = *lwm2m_;
+  auto send_package = [&]() -> bool {
+    std::optional<std::string> error;
+    if (d.delivery == "push") {
+      const std::string package = ReadBlob(store_, d.package_sha256);
+      const auto path = MakePath({kObj, 0, 0});
+      error = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kOpaque,
+                                       lwm2m::Bytes(package.begin(), package.end()), 600),
+                        "push of the package");
+    } else {
+      const auto path = MakePath({kObj, 0, 1});
+      error = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kTlv,
+                                       Tlv(path, PackageUri(t.token)), 5),
+                        "write of the Package URI");
+    }
+    if (error) {
+      t.detail = *error;
+      return false;
+    }
+    return true;
+  };
+  if (t.status == "pending") {
+    if (send_package()) {
+      t.status = "downloading";
+      t.detail = d.delivery == "push" ? "package pushed" : "Package URI written";
+    }
+    return;
+  }
+  const DeviceValues v = ReadInstance(server, t.endpoint, MakePath({kObj, 0}));
+  if (!v.ok) {
+    t.detail = v.error;
+    return;
+  }
+  const int64_t state = v.Int(3), result = v.Int(5);
+  if (t.status == "downloading") {
+    uint64_t served = 0;
+    {
+      std::lock_guard lock(mutex_);
+      served = served_[t.token];
+    }
+    if (d.package_bytes > 0) t.progress = static_cast<int64_t>(std::min<uint64_t>(100, served * 100 / d.package_bytes));
+    if (state == 1) return;
+    if (state == 2) {
+      t.progress = 100;
+      if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPost, MakePath({kObj, 0, 2}), std::nullopt,
+                                            std::nullopt, {}, 10),
+                             "Update (5/0/2)")) {
+        t.detail = *e;
+        return;
+      }
+      t.status = "updating";
+      t.detail = "flashing";
+      return;
+    }
+    if (state == 0 && (result == 0 || result == 4)) {
+      // Idle again without a verdict: the agent restarted, or the link broke. Offer the same
+      // package again: the agent resumes its partial download with a Range request.
+      if (result == 0 && t.detail != "the device registered again") return;  // it has not started yet
+      if (++x.resumes > kMaxResumes) {
+        t.status = "failed";
+        t.result = result;
+        t.detail = "gave up after " + std::to_string(kMaxResumes) + " resumes: " + FirmwareResultName(result);
+        return;
+      }
+      if (send_package()) t.detail = "download resumed (" + std::to_string(x.resumes) + ")";
+      return;
+    }
+    if (state == 0) {
+      t.status = "failed";
+      t.result = result;
+      t.detail = FirmwareResultName(result) + "; the device keeps its image";
+    }
+    return;
+  }
+  if (t.status == "updating") {
+    if (state == 3) return;
+    if (state == 0 && result == 1) {
+      server.RefreshDeviceInfo(t.endpoint);
+      const DeviceValues dev = ReadInstance(server, t.endpoint, MakePath({lwm2m::kDeviceObject, 0}));
+      const std::string expected = "build-" + std::to_string(d.build_id);
+      t.result = result;
+      if (dev.ok && dev.Text(3) != expected) {
+        t.status = "failed";
+        t.detail = "the device reports firmware " + dev.Text(3) + ", not " + expected;
+        return;
+      }
+      t.status = "succeeded";
+      t.progress = 100;
+      t.detail = "runs " + expected;
+      return;
+    }
+    if (state == 0 && result > 1) {
+      t.status = "failed";
+      t.result = result;
+      t.detail = FirmwareResultName(result) + "; the device runs its previous image";
+    }
+  }
+}
+
+void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x) {
+  constexpr uint16_t kObj = lwm2m::kSoftwareObject;
+  auto& server = *lwm2m_;
+  auto create_and_send = [&] {
+    auto created = server.Request(t.endpoint, lwm2m::Method::kPost, MakePath({kObj}), std::nullopt, std::nullopt, {}, 5);
+    if (auto e = Expect2xx(created, "Create of a /9 instance")) {
+      t.detail = *e;
+      return;
+    }
+    if (!created->location || created->location->depth != 2) {
+      t.detail = "the device's Create answer names no /9 instance";
+      return;
+    }
+    t.instance = created->location->instance();
+    const auto uri = MakePath({kObj, static_cast<uint16_t>(*t.instance), 3});
+    if (d.delivery == "push") {
+      const std::string package = ReadBlob(store_, d.package_sha256);
+      const auto path = MakePath({kObj, static_cast<uint16_t>(*t.instance), 2});
+      if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kOpaque,
+                                            lwm2m::Bytes(package.begin(), package.end()), 600),
+                             "push of the package")) {
+        t.detail = *e;
+        return;
+      }
+    } else if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, uri, std::nullopt, lwm2m::ContentFormat::kTlv,
+                                                 Tlv(uri, PackageUri(t.token)), 5),
+                                  "write of the Package URI")) {
+      t.detail = *e;
+      return;
+    }
+    t.status = "downloading";
+    t.detail = "package offered in /9/" + std::to_string(*t.instance);
+    x.activate_sent = false;
+  };
+  if (t.status == "pending" || !t.instance) return create_and_send();
+  const auto instance = MakePath({kObj, static_cast<uint16_t>(*t.instance)});
+  const DeviceValues v = ReadInstance(server, t.endpoint, instance);
+  if (!v.ok) {
+    if (v.code == 404) create_and_send();  // the device restarted and forgot the instance
+    else t.detail = v.error;
+    return;
+  }
+  const int64_t state = v.Int(7), result = v.Int(9);
+  auto exec = [&](uint16_t resource, const char* what) {
+    if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPost,
+                                          MakePath({kObj, static_cast<uint16_t>(*t.instance), resource}), std::nullopt,
+                                          std::nullopt, {}, 10),
+                           what)) {
+      t.detail = *e;
+      return false;
+    }
+    return true;
+  };
+  if (result >= 50) {
+    t.status = "failed";
+    t.result = result;
+    t.detail = SoftwareResultName(result) + "; the device keeps its model";
+    return;
+  }
+  if (t.status == "downloading") {
+    uint64_t served = 0;
+    {
+      std::lock_guard lock(mutex_);
+      served = served_[t.token];
+    }
+    if (d.package_bytes > 0) t.progress = static_cast<int64_t>(std::min<uint64_t>(100, served * 100 / d.package_bytes));
+    if (state == 3 && exec(4, "Install (9/N/4)")) {
+      t.progress = 100;
+      t.status = "updating";
+      t.detail = "installing";
+    }
+    return;
+  }
+  if (t.status == "updating") {
+    if (state == 4 && !x.activate_sent && !v.Bool(12)) {
+      if (exec(10, "Activate (9/N/10)")) {
+        x.activate_sent = true;
+        t.detail = "activating: flashing the model slot";
+      }
+      return;
+    }
+    if (state == 4 && v.Bool(12)) {
+      server.RefreshDeviceInfo(t.endpoint);
+      t.status = "succeeded";
+      t.result = result;
+      t.detail = "the model is active";
+    } else if (state == 4 && !v.Bool(12) && x.activate_sent && result == 57) {
+      t.status = "failed";
+      t.result = result;
+      t.detail = "activation failed; the device runs its previous model";
+    }
+  }
+}
+
+}  // namespace tml::server

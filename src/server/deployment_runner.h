@@ -1,0 +1,66 @@
+#pragma once
+// Moves deployments along (docs/deployments.md): for each device of a running deployment, the
+// LwM2M steps of a FOTA (object 5: Package URI or Package, then Update) or a SOTA (object 9:
+// Create, Package URI, Install, Activate), reading the device's State and Update Result until
+// it succeeds or fails. A device that goes offline keeps its place and resumes when it
+// registers again; the canary strategy holds the others until the first N succeed. One thread;
+// state is in the store, so a restarted server carries on.
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/store.h"
+
+namespace tml::lwm2m {
+class Lwm2mServer;
+}
+
+namespace tml::server {
+
+class DeploymentRunner {
+ public:
+  DeploymentRunner(store::Store& store, lwm2m::Lwm2mServer* lwm2m);
+  ~DeploymentRunner();
+
+  /// Wakes the loop (a new deployment, a cancel).
+  void Poke();
+  /// Cancels what has not started; a device mid-download is told to stop (an empty Package
+  /// URI); one that is flashing finishes.
+  store::StoreResult<void> Cancel(int64_t deployment_id);
+  /// The package route served [0, end) of `total` bytes to the target with `token`.
+  void Served(const std::string& token, uint64_t end, uint64_t total);
+  /// What devices download from: Package URI = this + "/<token>" (e.g.
+  /// http://127.0.0.1:8080/api/v1/packages); set once the HTTP port is bound.
+  void SetPackageBaseUrl(std::string url);
+  std::string PackageUri(const std::string& token);
+
+  struct Transient;
+
+ private:
+  void Loop();
+  void Step(const store::DeploymentRecord& d);
+  void StepTarget(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x);
+  void StepFota(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x);
+  void StepSota(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x);
+
+  store::Store& store_;
+  lwm2m::Lwm2mServer* lwm2m_;
+  std::string base_url_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool poked_ = false;
+  std::atomic<bool> stopping_ = false;
+  std::map<std::string, uint64_t> served_;          // token -> bytes served (the furthest end)
+  std::map<std::string, std::unique_ptr<Transient>> transient_;  // token -> what is not in the store
+  std::thread thread_;
+};
+
+/// The names of the Update Result values (object 5 and object 9) for people.
+std::string FirmwareResultName(int64_t result);
+std::string SoftwareResultName(int64_t result);
+
+}  // namespace tml::server
