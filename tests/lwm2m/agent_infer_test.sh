@@ -54,7 +54,7 @@ for i in 1 7; do
 done
 grep -q "12 output bytes in [0-9]* cycles" "$WORK/infer.txt" || fail "$(cat "$WORK/infer.txt")"
 "$TINYMLAAS" devices read gw-1 /26241/0/6 | grep -q " 2$" || fail "inference count: $("$TINYMLAAS" devices read gw-1 /26241/0/6)"
-"$TINYMLAAS" devices ls | grep -q "^gw-1 .*/1/0,/3/0,/26241/0" || fail "the Server object is not registered: $("$TINYMLAAS" devices ls)"
+"$TINYMLAAS" devices ls | grep -q "^gw-1 .*/1/0,/3/0,/5/0,/26241/0" || fail "the Server and Firmware Update objects are not registered: $("$TINYMLAAS" devices ls)"
 
 # The server object: a new lifetime reaches the registration; Reboot boots the board again.
 "$TINYMLAAS" devices write gw-1 /1/0/1 120 > /dev/null || fail "write the lifetime"
