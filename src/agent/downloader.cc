@@ -47,18 +47,9 @@ size_t OnData(char* data, size_t size, size_t count, void* user) {
   return t.out->good() ? n : 0;
 }
 
-struct ProgressState {
-  const DownloadOptions* options;
-  uint64_t offset;
-};
-
-int OnProgress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
-  auto& p = *static_cast<ProgressState*>(user);
-  if (p.options->cancel != nullptr && p.options->cancel->load()) return 1;
-  if (p.options->progress) {
-    p.options->progress(p.offset + static_cast<uint64_t>(now), total > 0 ? p.offset + static_cast<uint64_t>(total) : 0);
-  }
-  return 0;
+/// libcurl asks often while a transfer runs: a non-zero answer aborts it.
+int OnProgress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return cancel != nullptr && static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
 }
 
 }  // namespace
@@ -68,7 +59,7 @@ void DiscardPartial(const std::string& uri, const std::string& partial_dir) {
   fs::remove(PartialPath(uri, partial_dir), ec);
 }
 
-tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const DownloadOptions& options) {
+tl::expected<std::string, DownloadError> Download(const std::string& uri, const DownloadOptions& options) {
   if (uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0) {
     if (uri.find("://") == std::string::npos) return Fail(DownloadFault::kInvalidUri, "'" + uri + "' is not a URI");
     return Fail(DownloadFault::kUnsupportedProtocol, "'" + uri + "': this agent downloads over http:// and https://");
@@ -78,10 +69,8 @@ tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const D
   std::error_code ec;
   fs::create_directories(options.partial_dir, ec);
   const std::string part = PartialPath(uri, options.partial_dir);
-  Downloaded result;
-  result.resumed_at = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
-  if (result.resumed_at > 0) {
-    std::printf("download: resuming at %llu bytes\n", static_cast<unsigned long long>(result.resumed_at));
+  if (const uint64_t kept = fs::exists(part, ec) ? fs::file_size(part, ec) : 0; kept > 0) {
+    std::printf("download: resuming at %llu bytes\n", static_cast<unsigned long long>(kept));
     std::fflush(stdout);
   }
   std::string last_error;
@@ -91,7 +80,6 @@ tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const D
     if (!out) return Fail(DownloadFault::kConnectionLost, "cannot write " + part);
     std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
     Transfer transfer{&out, 0, options.max_bytes - std::min(options.max_bytes, offset)};
-    ProgressState progress{&options, offset};
     char error[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(curl.get(), CURLOPT_URL, uri.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
@@ -100,7 +88,7 @@ tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const D
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, OnProgress);
-    curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &progress);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(options.cancel));
     curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
     // A stalled link counts as lost: under 1 byte/s for 30 s.
@@ -123,17 +111,13 @@ tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const D
       DiscardPartial(uri, options.partial_dir);
       continue;
     }
-    if (code == CURLE_OK && offset > 0 && status == 200) {
-      // The server ignored the Range: what arrived is the whole file after our old bytes.
-      std::ifstream in(part, std::ios::binary);
-      std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      std::ofstream(part, std::ios::binary | std::ios::trunc).write(all.data() + offset, static_cast<std::streamsize>(all.size() - offset));
-    }
     if (code == CURLE_OK && (status == 200 || status == 206)) {
       std::ifstream in(part, std::ios::binary);
-      result.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // A 200 to a Range request: the server sent the whole file after our old bytes.
+      if (status == 200) bytes.erase(0, offset);
       fs::remove(part, ec);
-      return result;
+      return bytes;
     }
     if (code == CURLE_OK && (status == 404 || status == 410 || status == 403 || status == 401)) {
       DiscardPartial(uri, options.partial_dir);

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include <tl/expected.hpp>
@@ -30,17 +29,10 @@ struct DownloadOptions {
   int64_t max_bytes_per_second = 0; ///< 0: unlimited (a metered link sets a limit)
   int retries = 3;                  ///< resumes after a lost connection before giving up
   const std::atomic<bool>* cancel = nullptr;
-  /// Bytes so far and the total (0 while unknown).
-  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
-struct Downloaded {
-  std::string bytes;
-  uint64_t resumed_at = 0;  ///< bytes already on disk when this call began (0: fetched whole)
-};
-
-/// Fetches `uri`; on success the partial file is removed.
-tl::expected<Downloaded, DownloadError> Download(const std::string& uri, const DownloadOptions& options);
+/// Fetches `uri` (a resume says so on stdout); on success the partial file is removed.
+tl::expected<std::string, DownloadError> Download(const std::string& uri, const DownloadOptions& options);
 /// Forgets the partial file of `uri` (after its bytes failed verification).
 void DiscardPartial(const std::string& uri, const std::string& partial_dir);
 

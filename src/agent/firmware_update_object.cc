@@ -48,8 +48,6 @@ FirmwareUpdateObject::FirmwareUpdateObject(lwm2m::ObjectStore& objects, Updater&
   objects_.OnExecute(MakePath({kObj, 0, 2}), [this](std::string_view) { return Update(); });
 }
 
-FirmwareUpdateObject::~FirmwareUpdateObject() { cancel_ = true; }
-
 void FirmwareUpdateObject::Set(int64_t state, std::optional<int64_t> result) {
   // The result first: an observer that sees the State change reads a settled result.
   if (result) objects_.Set(MakePath({kObj, 0, 5}), *result);

@@ -28,7 +28,6 @@ class FirmwareUpdateObject {
  public:
   /// Publishes /5/0 and acts on the server's writes and Update.
   FirmwareUpdateObject(lwm2m::ObjectStore& objects, Updater& updater, FetchConfig config, SerialWorker& worker);
-  ~FirmwareUpdateObject();
 
   /// Stops a running download (its partial file stays for a resume); the agent is stopping.
   void Stop() { cancel_ = true; }

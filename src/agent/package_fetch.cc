@@ -29,12 +29,11 @@ FetchResult VerifyPackage(const std::string& bytes, common::PackageKind kind, co
 }
 
 FetchResult FetchPackage(const std::string& uri, common::PackageKind kind, const FetchConfig& config,
-                         const std::atomic<bool>* cancel, std::function<void(uint64_t, uint64_t)> progress) {
+                         const std::atomic<bool>* cancel) {
   DownloadOptions options;
   options.partial_dir = config.partial_dir;
   options.max_bytes_per_second = config.max_bytes_per_second;
   options.cancel = cancel;
-  options.progress = std::move(progress);
   auto downloaded = Download(uri, options);
   if (!downloaded) {
     switch (downloaded.error().fault) {
@@ -45,7 +44,7 @@ FetchResult FetchPackage(const std::string& uri, common::PackageKind kind, const
       case DownloadFault::kCanceled: return Fail(FetchFault::kCanceled, downloaded.error().message);
     }
   }
-  auto package = VerifyPackage(downloaded->bytes, kind, config);
+  auto package = VerifyPackage(*downloaded, kind, config);
   if (!package) DiscardPartial(uri, config.partial_dir);  // fetch it whole next time
   return package;
 }

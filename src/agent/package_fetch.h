@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -30,7 +29,7 @@ using FetchResult = tl::expected<common::VerifiedPackage, FetchError>;
 
 /// Downloads `uri` (resuming a partial download) and verifies it.
 FetchResult FetchPackage(const std::string& uri, common::PackageKind kind, const FetchConfig& config,
-                         const std::atomic<bool>* cancel, std::function<void(uint64_t, uint64_t)> progress = {});
+                         const std::atomic<bool>* cancel);
 /// Verifies pushed bytes.
 FetchResult VerifyPackage(const std::string& bytes, common::PackageKind kind, const FetchConfig& config);
 

@@ -1,9 +1,8 @@
 #include "agent/updater.h"
 
 #include <filesystem>
-#include <fstream>
 
-#include "firmware/host/firmware_builder.h"
+#include "compiler/file_io.h"
 #include "firmware/host/model_slot.h"
 
 namespace tml::agent {
@@ -13,22 +12,14 @@ namespace fs = std::filesystem;
 using compiler::Fail;
 using nlohmann::json;
 
+/// A file of the state folder; empty when it is not there (no image installed yet).
 std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  auto bytes = compiler::ReadFile(path.string());
+  return bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
 }
 
 compiler::Result<void> WriteText(const fs::path& path, const std::string& text) {
-  const fs::path temp = path.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    if (!out) return Fail("cannot write " + temp.string());
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  if (ec) return Fail("cannot write " + path.string() + ": " + ec.message());
-  return {};
+  return compiler::WriteFile(path.string(), text.data(), text.size());
 }
 
 /// Writes an image folder: firmware.bin, manifest.json, build-id.

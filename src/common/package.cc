@@ -14,13 +14,6 @@ tl::unexpected<PackageError> Bad(PackageFault fault, std::string message) {
   return tl::unexpected<PackageError>(PackageError{fault, std::move(message)});
 }
 
-const TarFile* Find(const TarContents& tar, std::string_view name) {
-  for (const TarFile& f : tar.files) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
 /// Whether the build's manifest describes the payload: the image's sha256 for firmware; for a
 /// plan (whose manifest sha256 is the plan's own content hash, checked by the firmware's hello
 /// after flashing) its size.
@@ -64,7 +57,7 @@ tl::expected<VerifiedPackage, PackageError> ReadPackage(std::string_view bytes,
                                                         const std::optional<std::string>& trusted_key) {
   auto tar = ReadTarFiles(bytes, "", {8, 64u << 20});
   if (!tar) return Bad(PackageFault::kMalformed, "not a package: " + tar.error());
-  const TarFile* descriptor_file = Find(*tar, "package.json");
+  const TarFile* descriptor_file = tar->Find("package.json");
   if (descriptor_file == nullptr) return Bad(PackageFault::kMalformed, "not a package: no package.json");
   const auto descriptor = nlohmann::json::parse(descriptor_file->data, nullptr, false);
   if (!descriptor.is_object() || descriptor.value("format", std::string()) != kFormat) {
@@ -82,7 +75,7 @@ tl::expected<VerifiedPackage, PackageError> ReadPackage(std::string_view bytes,
   out.contents.version = descriptor.value("version", std::string());
   out.contents.board = descriptor.value("board", std::string());
 
-  if (const TarFile* sig = Find(*tar, "package.sig"); trusted_key) {
+  if (const TarFile* sig = tar->Find("package.sig"); trusted_key) {
     if (sig == nullptr) return Bad(PackageFault::kIntegrity, "the package is not signed, and this agent trusts only signed ones");
     if (!VerifySignature(*trusted_key, descriptor_file->data, sig->data)) {
       return Bad(PackageFault::kIntegrity, "package.sig is not a signature of package.json by the trusted key");
@@ -96,7 +89,7 @@ tl::expected<VerifiedPackage, PackageError> ReadPackage(std::string_view bytes,
         !listed[name]["sha256"].is_string()) {
       return Bad(PackageFault::kMalformed, std::string("package.json lists no sha256 for ") + name);
     }
-    const TarFile* file = Find(*tar, name);
+    const TarFile* file = tar->Find(name);
     if (file == nullptr) return Bad(PackageFault::kIntegrity, std::string("the package lacks ") + name);
     const std::string actual = Sha256Hex(file->data);
     if (actual != listed[name]["sha256"].get<std::string>()) {
@@ -104,8 +97,8 @@ tl::expected<VerifiedPackage, PackageError> ReadPackage(std::string_view bytes,
                                                listed[name]["sha256"].get<std::string>() + " that package.json lists");
     }
   }
-  out.contents.manifest_text = Find(*tar, "manifest.json")->data;
-  out.contents.payload = Find(*tar, payload_name)->data;
+  out.contents.manifest_text = tar->Find("manifest.json")->data;
+  out.contents.payload = tar->Find(payload_name)->data;
   out.manifest = nlohmann::json::parse(out.contents.manifest_text, nullptr, false);
   if (!out.manifest.is_object()) return Bad(PackageFault::kMalformed, "manifest.json is not a JSON object");
   if (!ManifestDescribes(out.manifest, out.contents.kind, out.contents.payload)) {

@@ -32,6 +32,14 @@ struct TarLimits {
 struct TarContents {
   std::vector<TarFile> files;
   std::vector<std::string> skipped;  ///< entries that are not plain files at the top level
+
+  /// The file named `name`, or null.
+  const TarFile* Find(std::string_view name) const {
+    for (const TarFile& f : files) {
+      if (f.name == name) return &f;
+    }
+    return nullptr;
+  }
 };
 
 /// The regular files directly inside the folder `top` of the archive (Docker's archive of

@@ -11,13 +11,6 @@
 namespace tml::jobs {
 namespace {
 
-const TarFile* Find(const TarContents& out, const std::string& name) {
-  for (const TarFile& f : out.files) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
 std::string Seconds(double s) {
   std::ostringstream text;
   text.precision(2);
@@ -125,13 +118,13 @@ std::vector<CheckResult> RunConformance(const DockerClient& docker, const Confor
          Seconds(good->seconds) + " of " + Seconds(options.limits.time_limit_s) + " allowed");
   report("network off", built && good->network_mode == "none",
          "NetworkMode " + good->network_mode + (built ? ", built without a network" : ", the build failed"));
-  const TarFile* bin = Find(good->out, "firmware.bin");
-  const TarFile* manifest = Find(good->out, "manifest.json");
+  const TarFile* bin = good->out.Find("firmware.bin");
+  const TarFile* manifest = good->out.Find("manifest.json");
   std::string listed;
   for (const TarFile& f : good->out.files) listed += (listed.empty() ? "" : ", ") + f.name;
   report("output files", bin != nullptr && manifest != nullptr,
          "/out holds " + (listed.empty() ? std::string("nothing") : listed) +
-             (Find(good->out, "firmware.elf") ? "" : " (firmware.elf is optional)"));
+             (good->out.Find("firmware.elf") ? "" : " (firmware.elf is optional)"));
   if (bin != nullptr && manifest != nullptr) {
     const auto problems = ManifestProblems(manifest->data, options.board, common::Sha256Hex(std::string_view(model)),
                                            bin->data);
@@ -139,7 +132,7 @@ std::vector<CheckResult> RunConformance(const DockerClient& docker, const Confor
     for (const std::string& p : problems) detail += (detail.empty() ? "" : "; ") + p;
     report("manifest fields", problems.empty(), problems.empty() ? "board, model, plan, image, sizes, flash layout" : detail);
     auto again = run(model, options.board);
-    const TarFile* bin2 = again ? Find(again->out, "firmware.bin") : nullptr;
+    const TarFile* bin2 = again ? again->out.Find("firmware.bin") : nullptr;
     const bool same = bin2 != nullptr && bin2->data == bin->data;
     report("reproducible", same,
            same ? "two builds, same firmware.bin sha256 " + common::Sha256Hex(std::string_view(bin->data)).substr(0, 16)
@@ -153,7 +146,7 @@ std::vector<CheckResult> RunConformance(const DockerClient& docker, const Confor
     report("bad model refused", false, bad.error());
   } else {
     const bool refused = bad->exited && bad->exit_code != 0 && !bad->last_stderr_line.empty() &&
-                         Find(bad->out, "firmware.bin") == nullptr;
+                         bad->out.Find("firmware.bin") == nullptr;
     report("bad model refused", refused,
            refused ? Told(*bad) : bad->exit_code == 0 ? "exit 0 on a file that is not a model" : Told(*bad) + " (wants a stderr line and no firmware.bin)");
   }

@@ -34,12 +34,8 @@ class BuildLog {
 /// Why an exited builder's /out is not a build: missing outputs or a manifest that does not
 /// describe them. Empty when it is.
 std::string CheckOutputs(const TarContents& out, const std::string& board, const std::string& model_sha256) {
-  const TarFile* bin = nullptr;
-  const TarFile* manifest = nullptr;
-  for (const TarFile& f : out.files) {
-    if (f.name == "firmware.bin") bin = &f;
-    if (f.name == "manifest.json") manifest = &f;
-  }
+  const TarFile* bin = out.Find("firmware.bin");
+  const TarFile* manifest = out.Find("manifest.json");
   if (manifest == nullptr) return "the builder wrote no manifest.json to /out";
   if (bin == nullptr) return "the builder wrote no firmware.bin to /out";
   std::string why;

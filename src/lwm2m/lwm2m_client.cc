@@ -126,8 +126,8 @@ struct Lwm2mClient::Impl {
       return COAP_RESPONSE_OK;
     }
     const Bytes payload = BodyOf(received);
-    const std::string why = "the server answered " + std::to_string(klass) + "." + (detail < 10 ? "0" : "") +
-                            std::to_string(detail) + (payload.empty() ? "" : ": " + std::string(payload.begin(), payload.end()));
+    const std::string why = "the server answered " + CoapCodeText(code) +
+                            (payload.empty() ? "" : ": " + std::string(payload.begin(), payload.end()));
     {
       std::lock_guard lock(self.mutex);
       if (!is_register && klass == 4 && detail == 4) self.location.clear();  // forgotten: register again
@@ -225,7 +225,7 @@ struct Lwm2mClient::Impl {
     AddTextOption(response, COAP_OPTION_LOCATION_PATH, std::to_string(path.object()));
     AddTextOption(response, COAP_OPTION_LOCATION_PATH, std::to_string(*instance));
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CREATED);
-    self.RequestUpdateSoon();
+    self.update_requested = true;  // the object list changed: the next Update carries it
   }
 
   static void HandleDelete(coap_resource_t*, coap_session_t* session, const coap_pdu_t* request, const coap_string_t*,
@@ -235,11 +235,8 @@ struct Lwm2mClient::Impl {
     if (!path) return Reply(response, 404, "not an LwM2M path");
     if (auto r = self.objects->Delete(*path); !r) return Reply(response, r.error().code, r.error().message);
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_DELETED);
-    self.RequestUpdateSoon();
+    self.update_requested = true;
   }
-
-  /// The object list changed: the server hears of it with the next Update (core spec 6.2.2).
-  void RequestUpdateSoon() { update_requested = true; }
 
   void Loop() {
     while (!stopping.load()) {

@@ -342,6 +342,11 @@ Lwm2mResult<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& t
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
+std::string CoapCodeText(int code) {
+  const int detail = code % 100;
+  return std::to_string(code / 100) + "." + (detail < 10 ? "0" : "") + std::to_string(detail);
+}
+
 bool IsLoopbackHost(const std::string& host) { return host == "::1" || host.rfind("127.", 0) == 0; }
 
 Lwm2mServer::Lwm2mServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

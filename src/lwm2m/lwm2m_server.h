@@ -44,6 +44,9 @@ struct DeviceResponse {
   std::optional<Path> location;  ///< Location-Path of a Create's 2.01
 };
 
+/// "4.04" for 404: a response code as CoAP writes it.
+std::string CoapCodeText(int code);
+
 enum class Method { kGet, kPut, kPost, kDelete };
 
 class Lwm2mServer {

@@ -36,28 +36,9 @@ void ObjectStore::RemoveInstance(uint16_t object, uint16_t instance) {
 }
 
 void ObjectStore::Set(const Path& path, Value value) {
-  {
-    std::lock_guard lock(mutex_);
-    instances_.insert({path.object(), path.instance()});
-    auto it = values_.find(path);
-    if (it != values_.end() && it->second == value) return;
-    values_[path] = std::move(value);
-  }
-  Changed(path);
-}
-
-void ObjectStore::Changed(const Path& path) const {
-  std::vector<ChangeFn> listeners;
-  {
-    std::lock_guard lock(mutex_);
-    listeners = on_change_;
-  }
-  for (const ChangeFn& fn : listeners) fn(path);
-}
-
-void ObjectStore::OnChange(ChangeFn fn) {
   std::lock_guard lock(mutex_);
-  on_change_.push_back(std::move(fn));
+  instances_.insert({path.object(), path.instance()});
+  values_[path] = std::move(value);
 }
 
 void ObjectStore::OnCreate(uint16_t object, CreateFn on_create, DeleteFn on_delete) {
@@ -98,7 +79,6 @@ OpResult<uint16_t> ObjectStore::Create(uint16_t object, const std::vector<Record
       return tl::unexpected(w.error());
     }
   }
-  Changed(MakePath({object}));
   return instance;
 }
 
@@ -116,7 +96,6 @@ OpResult<void> ObjectStore::Delete(const Path& path) {
     if (auto r = on_delete(path.instance()); !r) return r;
   }
   RemoveInstance(path.object(), path.instance());
-  Changed(MakePath({path.object()}));
   return {};
 }
 
@@ -221,7 +200,6 @@ OpResult<void> ObjectStore::Write(const Path& path, const std::vector<Record>& r
     listeners = on_write_;
   }
   for (const Record& r : records) {
-    Changed(r.path);
     for (const WriteFn& fn : listeners) fn(r);
   }
   return {};

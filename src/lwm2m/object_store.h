@@ -48,9 +48,6 @@ class ObjectStore {
   using CreateFn = std::function<void(uint16_t instance)>;
   using DeleteFn = std::function<OpResult<void>(uint16_t instance)>;
   void OnCreate(uint16_t object, CreateFn on_create, DeleteFn on_delete);
-  /// Called (outside the store's lock) after a value changes: what observations are told.
-  using ChangeFn = std::function<void(const Path&)>;
-  void OnChange(ChangeFn fn);
 
   /// The registration's object list: </O/I> per instance (the Security object is never listed).
   std::vector<Link> Links() const;
@@ -77,9 +74,6 @@ class ObjectStore {
   std::map<Path, ExecuteFn> executes_;
   std::vector<WriteFn> on_write_;
   std::map<uint16_t, std::pair<CreateFn, DeleteFn>> creatable_;
-  std::vector<ChangeFn> on_change_;
-
-  void Changed(const Path& path) const;
 };
 
 }  // namespace tml::lwm2m

@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 
+#include "compiler/file_io.h"
 #include "lwm2m/content_format.h"
 #include "lwm2m/lwm2m_server.h"
 #include "lwm2m/objects.h"
@@ -57,8 +57,7 @@ DeviceValues ReadInstance(lwm2m::Lwm2mServer& server, const std::string& endpoin
   }
   out.code = r->code;
   if (r->code != 205) {
-    out.error = "the device answered " + std::to_string(r->code / 100) + "." + std::to_string(r->code % 100 / 10) +
-                std::to_string(r->code % 10) + " to a read of " + instance.ToString();
+    out.error = "the device answered " + lwm2m::CoapCodeText(r->code) + " to a read of " + instance.ToString();
     return out;
   }
   auto records = lwm2m::DecodeRecords(r->format.value_or(lwm2m::ContentFormat::kSenmlJson), instance, r->payload,
@@ -78,19 +77,14 @@ DeviceValues ReadInstance(lwm2m::Lwm2mServer& server, const std::string& endpoin
 std::optional<std::string> Expect2xx(const lwm2m::Lwm2mResult<lwm2m::DeviceResponse>& r, const std::string& what) {
   if (!r) return what + ": " + r.error();
   if (r->code / 100 != 2) {
-    return what + ": the device answered " + std::to_string(r->code / 100) + "." + std::to_string(r->code % 100 / 10) +
-           std::to_string(r->code % 10) + (r->payload.empty() ? "" : " " + std::string(r->payload.begin(), r->payload.end()));
+    return what + ": the device answered " + lwm2m::CoapCodeText(r->code) +
+           (r->payload.empty() ? "" : " " + std::string(r->payload.begin(), r->payload.end()));
   }
   return std::nullopt;
 }
 
 lwm2m::Bytes Tlv(const lwm2m::Path& path, lwm2m::Value value) {
   return lwm2m::EncodeRecords(lwm2m::ContentFormat::kTlv, path, {{path, std::move(value)}}).value_or(lwm2m::Bytes{});
-}
-
-std::string ReadBlob(store::Store& store, const std::string& sha256) {
-  std::ifstream in(store.blobs().PathOf(sha256), std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -155,7 +149,7 @@ void DeploymentRunner::Poke() {
   wake_.notify_all();
 }
 
-void DeploymentRunner::Served(const std::string& token, uint64_t end, uint64_t) {
+void DeploymentRunner::Served(const std::string& token, uint64_t end) {
   std::lock_guard lock(mutex_);
   uint64_t& furthest = served_[token];
   furthest = std::max(furthest, end);
@@ -250,9 +244,29 @@ void DeploymentRunner::Step(const store::DeploymentRecord& d) {
                              std::to_string(canceled) + " canceled";
   const std::string status = failed > 0 ? "failed" : canceled > 0 ? "canceled" : "succeeded";
   store_.FinishDeployment(d.id, status, counts);
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& t : targets) served_.erase(t.token);
+  }
   for (const auto& t : targets) transient_.erase(t.token);
   std::printf("deployment %lld %s: %s\n", static_cast<long long>(d.id), status.c_str(), counts.c_str());
   std::fflush(stdout);
+}
+
+int64_t DeploymentRunner::ProgressOf(const store::DeploymentRecord& d, const std::string& token) {
+  if (d.package_bytes == 0) return 0;
+  std::lock_guard lock(mutex_);
+  return static_cast<int64_t>(std::min<uint64_t>(100, served_[token] * 100 / d.package_bytes));
+}
+
+std::optional<std::string> DeploymentRunner::Push(const store::DeploymentRecord& d, const std::string& endpoint,
+                                                  const lwm2m::Path& package) {
+  auto bytes = compiler::ReadFile(store_.blobs().PathOf(d.package_sha256));
+  if (!bytes) return "the package: " + bytes.error().message;
+  // Block-wise (RFC 7959) on libcoap: the Write is answered when the last block is.
+  return Expect2xx(lwm2m_->Request(endpoint, lwm2m::Method::kPut, package, std::nullopt, lwm2m::ContentFormat::kOpaque,
+                                   std::move(*bytes), 600),
+                   "push of the package");
 }
 
 void DeploymentRunner::StepTarget(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x) {
@@ -280,11 +294,7 @@ void DeploymentRunner::StepFota(const store::DeploymentRecord& d, store::Deploym
   auto send_package = [&]() -> bool {
     std::optional<std::string> error;
     if (d.delivery == "push") {
-      const std::string package = ReadBlob(store_, d.package_sha256);
-      const auto path = MakePath({kObj, 0, 0});
-      error = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kOpaque,
-                                       lwm2m::Bytes(package.begin(), package.end()), 600),
-                        "push of the package");
+      error = Push(d, t.endpoint, MakePath({kObj, 0, 0}));
     } else {
       const auto path = MakePath({kObj, 0, 1});
       error = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kTlv,
@@ -311,12 +321,7 @@ void DeploymentRunner::StepFota(const store::DeploymentRecord& d, store::Deploym
   }
   const int64_t state = v.Int(3), result = v.Int(5);
   if (t.status == "downloading") {
-    uint64_t served = 0;
-    {
-      std::lock_guard lock(mutex_);
-      served = served_[t.token];
-    }
-    if (d.package_bytes > 0) t.progress = static_cast<int64_t>(std::min<uint64_t>(100, served * 100 / d.package_bytes));
+    t.progress = ProgressOf(d, t.token);
     if (state == 1) return;
     if (state == 2) {
       t.progress = 100;
@@ -391,11 +396,7 @@ void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::Deploym
     t.instance = created->location->instance();
     const auto uri = MakePath({kObj, static_cast<uint16_t>(*t.instance), 3});
     if (d.delivery == "push") {
-      const std::string package = ReadBlob(store_, d.package_sha256);
-      const auto path = MakePath({kObj, static_cast<uint16_t>(*t.instance), 2});
-      if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kOpaque,
-                                            lwm2m::Bytes(package.begin(), package.end()), 600),
-                             "push of the package")) {
+      if (auto e = Push(d, t.endpoint, MakePath({kObj, static_cast<uint16_t>(*t.instance), 2}))) {
         t.detail = *e;
         return;
       }
@@ -435,12 +436,7 @@ void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::Deploym
     return;
   }
   if (t.status == "downloading") {
-    uint64_t served = 0;
-    {
-      std::lock_guard lock(mutex_);
-      served = served_[t.token];
-    }
-    if (d.package_bytes > 0) t.progress = static_cast<int64_t>(std::min<uint64_t>(100, served * 100 / d.package_bytes));
+    t.progress = ProgressOf(d, t.token);
     if (state == 3 && exec(4, "Install (9/N/4)")) {
       t.progress = 100;
       t.status = "updating";
@@ -456,15 +452,12 @@ void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::Deploym
       }
       return;
     }
+    // A failed activation is Update Result 57, handled with the other failures above.
     if (state == 4 && v.Bool(12)) {
       server.RefreshDeviceInfo(t.endpoint);
       t.status = "succeeded";
       t.result = result;
       t.detail = "the model is active";
-    } else if (state == 4 && !v.Bool(12) && x.activate_sent && result == 57) {
-      t.status = "failed";
-      t.result = result;
-      t.detail = "activation failed; the device runs its previous model";
     }
   }
 }

@@ -10,9 +10,11 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "lwm2m/path.h"
 #include "store/store.h"
 
 namespace tml::lwm2m {
@@ -31,8 +33,8 @@ class DeploymentRunner {
   /// Cancels what has not started; a device mid-download is told to stop (an empty Package
   /// URI); one that is flashing finishes.
   store::StoreResult<void> Cancel(int64_t deployment_id);
-  /// The package route served [0, end) of `total` bytes to the target with `token`.
-  void Served(const std::string& token, uint64_t end, uint64_t total);
+  /// The package route served bytes up to `end` of the package to the target with `token`.
+  void Served(const std::string& token, uint64_t end);
   /// What devices download from: Package URI = this + "/<token>" (e.g.
   /// http://127.0.0.1:8080/api/v1/packages); set once the HTTP port is bound.
   void SetPackageBaseUrl(std::string url);
@@ -46,6 +48,10 @@ class DeploymentRunner {
   void StepTarget(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x);
   void StepFota(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x);
   void StepSota(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x);
+  /// Percent of the package served to `token`.
+  int64_t ProgressOf(const store::DeploymentRecord& d, const std::string& token);
+  /// The package written into `package` (5/0/0 or 9/N/2) block-wise; the error, if any.
+  std::optional<std::string> Push(const store::DeploymentRecord& d, const std::string& endpoint, const lwm2m::Path& package);
 
   store::Store& store_;
   lwm2m::Lwm2mServer* lwm2m_;

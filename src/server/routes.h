@@ -62,6 +62,9 @@ store::Page PageFromQuery(const httplib::Request& request);
 /// "null" if the page was not full, else the last id (the client's next `after`).
 nlohmann::json NextAfter(size_t items, const store::Page& page, int64_t last_id);
 /// Streams a stored blob with an ETag (its sha256) and HTTP Range support; 304 on If-None-Match.
-void SendBlob(RouteContext& c, const std::string& sha256, uint64_t bytes, const std::string& filename);
+/// `on_sent` hears how far into the blob each chunk reached (a download's progress).
+void SendBlob(RouteContext& c, const std::string& sha256, uint64_t bytes, const std::string& filename,
+              const std::string& content_type = "application/octet-stream",
+              std::function<void(uint64_t end)> on_sent = {});
 
 }  // namespace tml::server

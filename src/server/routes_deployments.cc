@@ -2,10 +2,11 @@
 // anything is sent; /api/v1/packages/{token}: the signed package a device downloads (its
 // Package URI, with a capability token per device instead of an API token);
 // /api/v1/signing-key: the public key agents trust (docs/deployments.md).
-#include <fstream>
+#include <map>
 
 #include "common/digest.h"
 #include "common/package.h"
+#include "compiler/file_io.h"
 #include "firmware/host/model_slot.h"
 #include "lwm2m/lwm2m_server.h"
 #include "server/api_error.h"
@@ -61,27 +62,32 @@ json DeploymentView(RouteContext& c, const store::DeploymentRecord& d, bool with
   return view;
 }
 
-std::string ReadBlob(RouteContext& c, const std::string& sha256) {
-  std::ifstream in(c.store.blobs().PathOf(sha256), std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+/// The contents of a stored blob; a 500 naming it when it cannot be read.
+std::vector<uint8_t> ReadBlob(RouteContext& c, const std::string& sha256) {
+  auto bytes = compiler::ReadFile(c.store.blobs().PathOf(sha256));
+  if (!bytes) throw ApiError(500, "Internal Server Error", bytes.error().message);
+  return std::move(*bytes);
 }
 
-/// The build's artifacts a package is made of: manifest.json and firmware.bin.
-std::pair<json, std::string> BuildImage(RouteContext& c, int64_t build_id) {
+/// An artifact (manifest.json, firmware.bin) of a build that may be deployed; a 422 otherwise.
+std::vector<uint8_t> BuildArtifact(RouteContext& c, int64_t build_id, const std::string& name) {
   auto build = c.store.GetBuild(build_id);
   if (!build) throw Unprocessable("\"build\": no build " + std::to_string(build_id));
   if (build->status != store::BuildStatus::kSucceeded) {
     throw Unprocessable("build " + std::to_string(build_id) + " is " + store::BuildStatusName(build->status) +
                         ": only a succeeded build can be deployed");
   }
-  std::string manifest_text, bin;
   for (const auto& a : c.store.ListArtifacts(build_id)) {
-    if (a.name == "manifest.json") manifest_text = ReadBlob(c, a.blob_sha256);
-    if (a.name == "firmware.bin") bin = ReadBlob(c, a.blob_sha256);
+    if (a.name == name) return ReadBlob(c, a.blob_sha256);
   }
-  auto manifest = json::parse(manifest_text, nullptr, false);
-  if (bin.empty() || !manifest.is_object()) throw Unprocessable("build " + std::to_string(build_id) + " has no firmware.bin and manifest.json");
-  return {std::move(manifest), std::move(bin)};
+  throw Unprocessable("build " + std::to_string(build_id) + " has no firmware.bin and manifest.json");
+}
+
+json BuildManifest(RouteContext& c, int64_t build_id) {
+  const auto text = BuildArtifact(c, build_id, "manifest.json");
+  auto manifest = json::parse(text.begin(), text.end(), nullptr, false);
+  if (!manifest.is_object()) throw Unprocessable("build " + std::to_string(build_id) + " has no firmware.bin and manifest.json");
+  return manifest;
 }
 
 /// The build a device's firmware came from ("build-N" as its Firmware Version), if any.
@@ -125,6 +131,7 @@ std::vector<std::string> TargetEndpoints(RouteContext& c, const json& body) {
 
 /// Refuses a SOTA that a device's firmware cannot run, naming the device and what it lacks.
 void CheckModelFits(RouteContext& c, const std::vector<std::string>& endpoints, const json& model_manifest) {
+  std::map<int64_t, json> firmware_manifests;  // a fleet mostly runs a few builds
   for (const std::string& endpoint : endpoints) {
     const auto r = c.options.lwm2m->FindEndpoint(endpoint);
     if (!r || r->firmware_version.empty()) {
@@ -135,8 +142,9 @@ void CheckModelFits(RouteContext& c, const std::vector<std::string>& endpoints, 
       throw Unprocessable("device " + endpoint + " runs firmware '" + r->firmware_version +
                           "', which this server did not build: deploy a firmware (fota) first");
     }
-    auto firmware = BuildImage(c, *build).first;
-    if (const auto missing = firmware::MissingForModel(firmware, model_manifest); !missing.empty()) {
+    auto [it, added] = firmware_manifests.try_emplace(*build);
+    if (added) it->second = BuildManifest(c, *build);
+    if (const auto missing = firmware::MissingForModel(it->second, model_manifest); !missing.empty()) {
       std::string text;
       for (const auto& m : missing) text += (text.empty() ? "" : "; ") + m;
       throw Unprocessable("device " + endpoint + " (firmware build-" + std::to_string(*build) + ") cannot run this model: " + text);
@@ -161,7 +169,8 @@ void CreateDeployment(RouteContext& c) {
   d.delivery = body.value("delivery", std::string("pull"));
   if (d.delivery != "pull" && d.delivery != "push") throw Unprocessable("\"delivery\" is pull (Package URI) or push (block-wise write)");
   const auto endpoints = TargetEndpoints(c, body);
-  auto [manifest, bin] = BuildImage(c, d.build_id);
+  const json manifest = BuildManifest(c, d.build_id);
+  auto bin = BuildArtifact(c, d.build_id, "firmware.bin");
 
   for (const auto& running : c.store.ListDeployments({1000, 0}, std::string("running"))) {
     for (const auto& t : c.store.ListTargets(running.id)) {
@@ -179,11 +188,11 @@ void CreateDeployment(RouteContext& c) {
   contents.manifest_text = manifest.dump(2) + "\n";
   if (d.kind == "sota") {
     CheckModelFits(c, endpoints, manifest);
-    auto plan = firmware::PlanInImage(std::vector<uint8_t>(bin.begin(), bin.end()), manifest);
+    auto plan = firmware::PlanInImage(bin, manifest);
     if (!plan) throw Unprocessable("build " + std::to_string(d.build_id) + ": " + plan.error().message);
     contents.payload = std::move(*plan);
   } else {
-    contents.payload = std::move(bin);
+    contents.payload.assign(bin.begin(), bin.end());
   }
   auto package = common::WritePackage(contents, c.options.signing_key);
   if (!package) throw ApiError(500, "Internal Server Error", package.error());
@@ -207,23 +216,10 @@ void Package(RouteContext& c) {
   auto d = c.store.GetDeployment(target->deployment_id);
   if (!d) throw FromStore(d.error());
   if (target->status == "canceled") throw ApiError(410, "Gone", "the deployment to this device was canceled");
-  const std::string etag = "\"" + d->package_sha256 + "\"";
-  c.response.set_header("ETag", etag);
-  c.response.set_header("Accept-Ranges", "bytes");
-  const std::string path = c.store.blobs().PathOf(d->package_sha256);
   DeploymentRunner* runner = c.options.deployments;
-  const uint64_t total = d->package_bytes;
-  c.response.set_content_provider(static_cast<size_t>(total), "application/x-tar",
-                                  [path, runner, token, total](size_t offset, size_t length, httplib::DataSink& sink) {
-                                    std::ifstream in(path, std::ios::binary);
-                                    in.seekg(static_cast<std::streamoff>(offset));
-                                    std::vector<char> buffer(std::min<size_t>(length, 16 << 10));
-                                    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-                                    const auto n = static_cast<size_t>(in.gcount());
-                                    if (n == 0 || !sink.write(buffer.data(), n)) return false;
-                                    if (runner != nullptr) runner->Served(token, offset + n, total);
-                                    return true;
-                                  });
+  SendBlob(c, d->package_sha256, d->package_bytes, "package.tar", "application/x-tar", [runner, token](uint64_t end) {
+    if (runner != nullptr) runner->Served(token, end);
+  });
 }
 
 }  // namespace

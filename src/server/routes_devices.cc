@@ -130,8 +130,7 @@ lwm2m::Value ValueFromJson(const nlohmann::json& j, const lwm2m::Path& path) {
 void ThrowUnlessOk(const lwm2m::Lwm2mResult<lwm2m::DeviceResponse>& r, const std::string& what) {
   if (!r) throw ApiError(504, "Gateway Timeout", r.error());
   if (r->code / 100 != 2) {
-    throw ApiError(502, "Bad Gateway", what + ": the device answered " + std::to_string(r->code / 100) + "." +
-                                           (r->code % 100 < 10 ? "0" : "") + std::to_string(r->code % 100) +
+    throw ApiError(502, "Bad Gateway", what + ": the device answered " + lwm2m::CoapCodeText(r->code) +
                                            (r->payload.empty() ? "" : " " + std::string(r->payload.begin(), r->payload.end())));
   }
 }

@@ -48,7 +48,8 @@ nlohmann::json NextAfter(size_t items, const store::Page& page, int64_t last_id)
   return items == static_cast<size_t>(page.limit) ? nlohmann::json(last_id) : nlohmann::json();
 }
 
-void SendBlob(RouteContext& c, const std::string& sha256, uint64_t bytes, const std::string& filename) {
+void SendBlob(RouteContext& c, const std::string& sha256, uint64_t bytes, const std::string& filename,
+              const std::string& content_type, std::function<void(uint64_t end)> on_sent) {
   const std::string etag = "\"" + sha256 + "\"";
   c.response.set_header("ETag", etag);
   c.response.set_header("Accept-Ranges", "bytes");
@@ -59,13 +60,16 @@ void SendBlob(RouteContext& c, const std::string& sha256, uint64_t bytes, const 
   }
   const std::string path = c.store.blobs().PathOf(sha256);
   c.response.set_content_provider(
-      static_cast<size_t>(bytes), "application/octet-stream",
-      [path](size_t offset, size_t length, httplib::DataSink& sink) {
+      static_cast<size_t>(bytes), content_type,
+      [path, on_sent = std::move(on_sent)](size_t offset, size_t length, httplib::DataSink& sink) {
         std::ifstream in(path, std::ios::binary);
         in.seekg(static_cast<std::streamoff>(offset));
         std::vector<char> buffer(std::min<size_t>(length, 1 << 16));
         in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        return in.gcount() > 0 && sink.write(buffer.data(), static_cast<size_t>(in.gcount()));
+        const auto n = static_cast<size_t>(in.gcount());
+        if (n == 0 || !sink.write(buffer.data(), n)) return false;
+        if (on_sent) on_sent(offset + n);
+        return true;
       });
 }
 

@@ -8,12 +8,6 @@ BUILD=$1; SRC=$2; TINYMLAAS=$3; SHARED=$4
 source "$BUILD/docker/env"
 WORK=$(mktemp -d)
 source "$(dirname "$0")/../support/serve_helpers.sh"
-cleanup() {
-  [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null
-  [[ -n "${LISTENER_PID:-}" ]] && kill "$LISTENER_PID" 2>/dev/null
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
 trap cleanup EXIT
 
 start_server --docker "$DOCKER_HOST" --build-time-limit 4

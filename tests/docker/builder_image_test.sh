@@ -11,7 +11,6 @@ BUILD=$1; TINYMLAAS=$2; TMLC=$3; SHARED=$4
 source "$BUILD/docker/env"
 WORK=$(mktemp -d)
 source "$(dirname "$0")/../support/serve_helpers.sh"
-cleanup() { [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 cd "$BUILD"

@@ -8,12 +8,6 @@ set -euo pipefail
 TINYMLAAS=$1; AGENT=$2; SHARED=$3
 WORK=$(mktemp -d)
 source "$(dirname "$0")/../support/serve_helpers.sh"
-cleanup() {
-  [[ -n "${AGENT_PID:-}" ]] && kill "$AGENT_PID" 2>/dev/null
-  [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [[ -f "$WORK/agent.log" ]] && sed 's/^/agent: /' "$WORK/agent.log" >&2; exit 1; }
 COAPS=$(free_udp_port)

@@ -11,12 +11,6 @@ set -euo pipefail
 TINYMLAAS=$1; AGENT=$2; SHARED=$3
 WORK=$(mktemp -d)
 source "$(dirname "$0")/../support/serve_helpers.sh"
-cleanup() {
-  [[ -n "${AGENT_PID:-}" ]] && kill "$AGENT_PID" 2>/dev/null
-  [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
 trap cleanup EXIT
 fail() {
   echo "FAIL: $*" >&2
@@ -25,7 +19,39 @@ fail() {
   exit 1
 }
 COAPS=$(free_udp_port)
-start_server --coaps 127.0.0.1:$COAPS
+# The network between the gateway and the server: a pass-through HTTP proxy for Package URIs
+# that, while $WORK/stall exists, lets a whole-file download stop after 150 kB and hang (a
+# link that went quiet). Range requests always pass.
+PROXY_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 - "$PROXY_PORT" "$WORK/target" "$WORK/stall" > "$WORK/proxy.log" 2>&1 <<'PY' &
+import http.server, os, sys, time, urllib.error, urllib.request
+port, target_file, stall_flag = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+class Proxy(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        headers = {"Range": self.headers["Range"]} if self.headers["Range"] else {}
+        try:
+            reply = urllib.request.urlopen(urllib.request.Request(open(target_file).read().strip() + self.path, headers=headers))
+        except urllib.error.HTTPError as e:
+            reply = e
+        self.send_response(reply.status)
+        for k, v in reply.headers.items():
+            if k.lower() in ("content-length", "content-range", "content-type", "etag", "accept-ranges"):
+                self.send_header(k, v)
+        self.end_headers()
+        stall, sent = os.path.exists(stall_flag) and not headers, 0
+        while chunk := reply.read(16384):
+            self.wfile.write(chunk)
+            self.wfile.flush()
+            sent += len(chunk)
+            if stall and sent >= 150000:
+                time.sleep(3600)
+    def log_message(self, *args):
+        print(self.requestline, self.headers["Range"], flush=True)
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy).serve_forever()
+PY
+PROXY_PID=$!
+start_server --coaps 127.0.0.1:$COAPS --public-url "http://127.0.0.1:$PROXY_PORT"
+echo "$URL" > "$WORK/target"
 
 push_and_build() {  # model file, name, [build flags] -> build id
   "$TINYMLAAS" models push "$1" --name "$2" > /dev/null
@@ -136,7 +162,6 @@ PY
 HTTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -m http.server "$HTTP_PORT" --bind 127.0.0.1 --directory "$WORK/www" > "$WORK/http.log" 2>&1 &
 HTTP_PID=$!
-trap 'kill $HTTP_PID 2>/dev/null; cleanup' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$HTTP_PORT/corrupt.tar" -o /dev/null && break; sleep 0.1; done
 
 wait_fota_idle() {  # expected update result
@@ -168,14 +193,14 @@ golden ad01_int8 2
 
 # A download interrupted by the agent's restart resumes where it stopped (HTTP Range).
 stop_agent
-start_agent --trust-key "$TRUST" --download-rate 40000
+start_agent --trust-key "$TRUST"
+touch "$WORK/stall"
 "$TINYMLAAS" deploy "$BASE" --to gw-1 --kind fota > "$WORK/d.txt" || fail "deploy: $(cat "$WORK/d.txt")"
 D=$(sed -n 's/^deployment \([0-9]*\):.*/\1/p' "$WORK/d.txt")
-# Stop the agent once a part of the package is on its disk (the server's own count is of
-# bytes handed to the network, ahead of what a slow link delivered).
 part_bytes() { cat "$WORK"/agent/downloads/*.part 2>/dev/null | wc -c; }
 for _ in $(seq 300); do [[ $(part_bytes) -ge 100000 ]] && break; sleep 0.1; done
 [[ $(part_bytes) -ge 100000 ]] || fail "no partial download: $(ls -l "$WORK/agent/downloads" 2>&1)"
+rm "$WORK/stall"
 stop_agent
 "$TINYMLAAS" devices ls | grep -q "^gw-1 .*offline" || fail "the stopped agent is online"
 [[ $(target_field "$D" status) == downloading ]] || fail "status while offline: $(deployment_json "$D")"

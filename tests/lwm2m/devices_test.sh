@@ -7,7 +7,6 @@ set -euo pipefail
 TINYMLAAS=$1
 WORK=$(mktemp -d)
 source "$(dirname "$0")/../support/serve_helpers.sh"
-cleanup() { [[ -n "${SERVER_PID:-}" ]] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 for tool in coap-client-openssl coap-client-notls; do
   command -v $tool > /dev/null || fail "$tool is missing: install libcoap3-bin (scripts/setup.sh does)"

@@ -2,6 +2,14 @@
 # (data in $WORK/data) and point the CLI at it. Needs WORK and TINYMLAAS.
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# Stops what a test started (the pids in SERVER_PID, AGENT_PID, HTTP_PID, PROXY_PID,
+# LISTENER_PID) and removes $WORK: `trap cleanup EXIT`.
+cleanup() {
+  for pid in ${AGENT_PID:-} ${HTTP_PID:-} ${PROXY_PID:-} ${LISTENER_PID:-} ${SERVER_PID:-}; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+
 start_server() {  # extra serve flags...
   "$TINYMLAAS" serve --data "$WORK/data" --http 127.0.0.1:0 "$@" >"$WORK/serve.log" 2>&1 &
   SERVER_PID=$!

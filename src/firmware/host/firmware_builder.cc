@@ -12,6 +12,7 @@
 #include "compiler/file_io.h"
 #include "compiler/loaded_plan.h"
 #include "firmware/host/board_spec.h"
+#include "firmware/host/model_slot.h"
 #include "firmware/host/process.h"
 #include "runtime/kernel_table.h"
 #include "runtime/plan.h"
@@ -277,41 +278,18 @@ Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::s
                                 const std::string& bin_path, const std::string& out_path) {
   auto manifest = ReadManifest(fs::path(bin_path).parent_path().string());
   if (!manifest) return tl::unexpected(manifest.error());
-  nlohmann::json& m = *manifest;
   auto bin = compiler::ReadFile(bin_path);
   if (!bin) return tl::unexpected(bin.error());
   auto compiled = CompileToPlan(tflite);
   if (!compiled) return tl::unexpected(compiled.error());
   const std::vector<uint8_t>& plan = compiled->bytes;
-  const PlanHeader& header = compiled->header();
-
-  const uint32_t slot_address = m["flash_layout"]["model_slot"]["address"];
-  const uint32_t slot_bytes = m["flash_layout"]["model_slot"]["size"];
-  const uint32_t image_base = m["flash_layout"]["image_base"];
-  const uint32_t arena_capacity = m["sizes"]["arena_capacity_bytes"];
-  if (plan.size() > slot_bytes) {
-    return Fail("the model does not fit the slot: its plan needs " + std::to_string(plan.size()) +
-                " bytes, the slot holds " + std::to_string(slot_bytes));
-  }
-  if (header.arena_bytes > arena_capacity) {
-    return Fail("the model does not fit the firmware's RAM: its arena needs " + std::to_string(header.arena_bytes) +
-                " bytes, the firmware has " + std::to_string(arena_capacity));
-  }
-  const auto present = m["runtime"]["kernels"].get<std::set<std::string>>();
-  for (const auto& [id, name] : PlanKernels(compiled->loaded.plan())) {
-    if (!present.count(name)) {
-      return Fail("the model needs kernel " + name + ", which this firmware was built without" +
-                  " (rebuild it, or without --only-model-kernels)");
-    }
-  }
-  if (m["runtime"]["opset_version"].get<uint32_t>() < header.opset_version) {
-    return Fail("the model needs op set " + std::to_string(header.opset_version) + ", the firmware has " +
-                m["runtime"]["opset_version"].dump());
-  }
-  const uint32_t offset = slot_address - image_base;
-  if (offset > bin->size()) return Fail(bin_path + ": image is shorter than the start of the model slot");
-  std::vector<uint8_t> updated(bin->begin(), bin->begin() + offset);
-  updated.insert(updated.end(), plan.begin(), plan.end());
+  // The same checks and manifest as a model-only update on a device (model_slot.h).
+  const nlohmann::json model = {{"model", ModelJson(tflite, model_name)},
+                                {"plan", PlanJson(compiled->loaded.plan())},
+                                {"sizes", {{"plan_bytes", plan.size()}}}};
+  auto image = WithModel(*bin, *manifest, std::string_view(reinterpret_cast<const char*>(plan.data()), plan.size()), model);
+  if (!image) return tl::unexpected(image.error());
+  const std::vector<uint8_t>& updated = image->bin;
 
   SlotUpdate update;
   const size_t span = std::max(bin->size(), updated.size());
@@ -323,21 +301,13 @@ Result<SlotUpdate> ReplaceModel(const std::vector<uint8_t>& tflite, const std::s
     update.last_changed = static_cast<uint32_t>(i);
     update.changed = true;
   }
-  m["model"] = ModelJson(tflite, model_name);
-  m["plan"] = PlanJson(compiled->loaded.plan());
-  m["image"]["sha256"] = common::Sha256Hex(updated);
-  m["image"]["bytes"] = updated.size();
-  m["image"]["elf"] = nullptr;  // the ELF still holds the old model: the image is firmware.bin
-  m["sizes"]["plan_bytes"] = plan.size();
-  m["sizes"]["arena_bytes"] = header.arena_bytes;
-  m["sizes"]["flash_bytes"] = m["sizes"]["code_bytes"].get<uint32_t>() + plan.size();
   if (auto r = compiler::WriteFile(out_path, updated.data(), updated.size()); !r) return tl::unexpected(r.error());
-  const std::string text = m.dump(2) + "\n";
+  const std::string text = image->manifest.dump(2) + "\n";
   const fs::path out_manifest = fs::path(out_path).parent_path() / "manifest.json";
   if (auto r = compiler::WriteFile(out_manifest.string(), text.data(), text.size()); !r) {
     return tl::unexpected(r.error());
   }
-  update.manifest = std::move(m);
+  update.manifest = std::move(image->manifest);
   return update;
 }
 

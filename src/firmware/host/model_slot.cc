@@ -56,11 +56,12 @@ std::vector<std::string> MissingForModel(const json& firmware, const json& model
   if (!model.contains(kernels) || !model[kernels].is_array()) {
     missing.push_back("the model's manifest does not list the kernels its plan uses (rebuild it)");
   } else {
-    std::string lacking;
     for (const auto& k : model[kernels]) {
-      if (k.is_string() && !present.count(k.get<std::string>())) lacking += (lacking.empty() ? "" : ", ") + k.get<std::string>();
+      if (k.is_string() && !present.count(k.get<std::string>())) {
+        missing.push_back("the model needs kernel " + k.get<std::string>() +
+                          ", which this firmware was built without (rebuild it, or without --only-model-kernels)");
+      }
     }
-    if (!lacking.empty()) missing.push_back("kernels the firmware was built without: " + lacking);
   }
   return missing;
 }
