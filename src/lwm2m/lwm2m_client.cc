@@ -1,6 +1,9 @@
 #include "lwm2m/lwm2m_client.h"
 
 #include <coap3/coap.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -12,11 +15,19 @@
 #include "lwm2m/content_format.h"
 #include "lwm2m/lwm2m_server.h"
 #include "lwm2m/objects.h"
+#include "lwm2m/observe.h"
 
 namespace tml::lwm2m {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+double MonotonicSeconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
+
+Bytes TokenOf(const coap_pdu_t* pdu) {
+  const coap_bin_const_t token = coap_pdu_get_token(pdu);
+  return Bytes(token.s, token.s + token.length);
+}
 
 }  // namespace
 
@@ -35,6 +46,11 @@ struct Lwm2mClient::Impl {
   bool awaiting = false;      // a Register/Update/De-register is in flight
   bool deregistered = false;  // the De-register was answered
   Clock::time_point next_action = Clock::now();
+  // Observations and attributes belong to the CoAP thread (handlers and Loop run on it).
+  std::vector<Observation> observations;
+  AttributeStore attributes;
+  uint32_t observe_sequence = 1;
+  int wake_fd = -1;  // written when the ObjectStore changes: observations are checked at once
 
   static Impl& Of(coap_session_t* session) {
     return *static_cast<Impl*>(coap_get_app_data(coap_session_get_context(session)));
@@ -119,6 +135,10 @@ struct Lwm2mClient::Impl {
           loc += (loc.empty() ? "" : "/") + std::string(reinterpret_cast<const char*>(coap_opt_value(opt)), coap_opt_length(opt));
         }
         self.location = loc;
+        // A new registration: the server observes afresh (core spec 6.2.1.1) and its old
+        // attributes no longer apply.
+        self.observations.clear();
+        self.attributes.Clear();
       }
       self.last_error.clear();
       // Update again at half the lifetime: well before the server lets it expire.
@@ -136,8 +156,15 @@ struct Lwm2mClient::Impl {
     return COAP_RESPONSE_OK;
   }
 
-  static void OnNack(coap_session_t* session, const coap_pdu_t*, const coap_nack_reason_t reason, const coap_mid_t) {
+  static void OnNack(coap_session_t* session, const coap_pdu_t* sent, const coap_nack_reason_t reason, const coap_mid_t) {
     Impl& self = Of(session);
+    if (sent != nullptr && coap_pdu_get_code(sent) >= COAP_RESPONSE_CODE(200)) {
+      // A notification the server refused (RST: it forgot the token) or never acknowledged:
+      // the observation ends (RFC 7641 3.6, 4.5).
+      const Bytes token = TokenOf(sent);
+      std::erase_if(self.observations, [&](const Observation& o) { return o.token == token; });
+      return;
+    }
     self.Failed(reason == COAP_NACK_TOO_MANY_RETRIES ? "the server did not answer"
                 : reason == COAP_NACK_TLS_FAILED       ? "the DTLS handshake failed (wrong PSK?)"
                                                        : "the request was not delivered");
@@ -167,6 +194,9 @@ struct Lwm2mClient::Impl {
       return;
     }
     auto records = self.objects->Read(*path);
+    const auto observe = UintOption(request, COAP_OPTION_OBSERVE);
+    const Bytes token = TokenOf(request);
+    if (observe) std::erase_if(self.observations, [&](const Observation& o) { return o.token == token; });
     if (!records) return Reply(response, records.error().code, records.error().message);
     ContentFormat format = ContentFormat::kTlv;
     if (auto accept = UintOption(request, COAP_OPTION_ACCEPT)) {
@@ -177,6 +207,11 @@ struct Lwm2mClient::Impl {
     auto payload = EncodeRecords(format, *path, *records);
     if (!payload) return Reply(response, 406, payload.error());
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+    if (observe && *observe == 0) {  // Observe register (RFC 7641 2): this answer is the first notification
+      self.observations.push_back(
+          Observation{token, *path, format, MonotonicSeconds(), *payload, NumberOf(*records)});
+      AddUintOption(response, COAP_OPTION_OBSERVE, self.observe_sequence++ & 0xFFFFFF);
+    }
     // Block-wise (block2) for large values; libcoap keeps a copy for the later blocks.
     AddResponseBody(resource, session, request, query, response, static_cast<uint16_t>(format), std::move(*payload));
   }
@@ -186,12 +221,91 @@ struct Lwm2mClient::Impl {
     Impl& self = Of(session);
     const auto path = RequestPath(request);
     if (!path) return Reply(response, 404, "not an LwM2M path");
+    const Bytes body = BodyOf(request);
+    if (body.empty() && coap_pdu_get_code(request) == COAP_REQUEST_CODE_PUT) {
+      return HandleWriteAttributes(self, request, *path, response);
+    }
     const auto format = UintOption(request, COAP_OPTION_CONTENT_FORMAT);
     if (!format) return Reply(response, 400, "a write needs a Content-Format");
-    auto records = DecodeRecords(static_cast<ContentFormat>(*format), *path, BodyOf(request), TypeOfResource);
+    auto records = DecodeRecords(static_cast<ContentFormat>(*format), *path, body, TypeOfResource);
     if (!records) return Reply(response, 400, records.error());
     if (auto r = self.objects->Write(*path, *records); !r) return Reply(response, r.error().code, r.error().message);
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
+  }
+
+  /// Write-Attributes (core spec 5.4.4): a PUT with the attributes as its query and no body.
+  static void HandleWriteAttributes(Impl& self, const coap_pdu_t* request, const Path& path, coap_pdu_t* response) {
+    coap_string_t* query = coap_get_query(request);
+    const std::string text = query == nullptr ? "" : std::string(reinterpret_cast<const char*>(query->s), query->length);
+    coap_delete_string(query);
+    if (text.empty()) return Reply(response, 400, "a Write-Attributes names attributes in its query");
+    auto update = ParseAttributeQuery(text);
+    if (!update) return Reply(response, 400, update.error());
+    if (auto exists = self.objects->Read(path); !exists) return Reply(response, exists.error().code, exists.error().message);
+    if (auto applied = self.attributes.Apply(path, *update); !applied) return Reply(response, 400, applied.error());
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CHANGED);
+  }
+
+  /// The Server object's Default Minimum/Maximum Period (1/0/2, 1/0/3), where the device sets them.
+  NotificationAttributes Defaults() const {
+    NotificationAttributes d;
+    auto seconds = [this](uint16_t r) -> std::optional<int64_t> {
+      const auto v = objects->Get(MakePath({kServerObject, 0, r}));
+      if (v && std::holds_alternative<int64_t>(*v)) return std::get<int64_t>(*v);
+      return std::nullopt;
+    };
+    d.pmin = seconds(2);
+    d.pmax = seconds(3);
+    return d;
+  }
+
+  /// Sends each observation that is due (observe.h decides) a notification: a confirmable
+  /// 2.05 with the observation's token and the next Observe sequence number.
+  void Notify() {
+    if (observations.empty() || session == nullptr) return;
+    const double now = MonotonicSeconds();
+    const NotificationAttributes defaults = Defaults();
+    for (auto it = observations.begin(); it != observations.end();) {
+      Observation& o = *it;
+      auto records = objects->Read(o.path);
+      if (!records) {  // the instance was deleted: a final 4.04 ends the observation (RFC 7641 3.2)
+        SendNotification(o, 404, {});
+        it = observations.erase(it);
+        continue;
+      }
+      auto payload = EncodeRecords(o.format, o.path, *records);
+      const std::optional<double> number = NumberOf(*records);
+      if (payload && NotificationDue(o, attributes.Effective(o.path, defaults), now, *payload, number)) {
+        SendNotification(o, 205, *payload);
+        o.last_sent = now;
+        o.last_payload = std::move(*payload);
+        o.last_number = number;
+      }
+      ++it;
+    }
+  }
+
+  void SendNotification(const Observation& o, int code, const Bytes& payload) {
+    coap_pdu_t* pdu = coap_pdu_init(COAP_MESSAGE_CON, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)),
+                                    coap_new_message_id(session), coap_session_max_pdu_size(session));
+    if (pdu == nullptr) return;
+    coap_add_token(pdu, o.token.size(), o.token.data());
+    if (code == 205) {
+      AddUintOption(pdu, COAP_OPTION_OBSERVE, observe_sequence++ & 0xFFFFFF);
+      AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(o.format));
+      // A value larger than one datagram goes as its first block (RFC 7959 2.6); the server
+      // asks for the rest with a GET.
+      const size_t room = coap_session_max_pdu_size(session) - 64;
+      if (payload.size() > room) {
+        unsigned szx = 6;
+        while (szx > 0 && (16u << szx) > room) --szx;
+        AddUintOption(pdu, COAP_OPTION_BLOCK2, (0u << 4) | (1u << 3) | szx);
+        coap_add_data(pdu, 16u << szx, payload.data());
+      } else {
+        coap_add_data(pdu, payload.size(), payload.data());
+      }
+    }
+    coap_send(session, pdu);
   }
 
   /// POST: Execute on a resource; a partial-update Write on an instance.
@@ -238,9 +352,26 @@ struct Lwm2mClient::Impl {
     self.update_requested = true;
   }
 
+  /// Up to `ms` for network I/O or a change in the ObjectStore, whichever comes first.
+  void Wait(int ms) {
+    const int coap_fd = coap_context_get_coap_fd(context);
+    if (coap_fd < 0 || wake_fd < 0) {
+      coap_io_process(context, ms);
+      return;
+    }
+    pollfd fds[2] = {{coap_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    poll(fds, 2, ms);
+    if (fds[1].revents & POLLIN) {
+      uint64_t count = 0;
+      [[maybe_unused]] const ssize_t n = read(wake_fd, &count, sizeof(count));
+    }
+    coap_io_process(context, COAP_IO_NO_WAIT);
+  }
+
   void Loop() {
     while (!stopping.load()) {
-      coap_io_process(context, 100);
+      Wait(100);
+      Notify();
       bool act = false, with_objects = false;
       {
         std::lock_guard lock(mutex);
@@ -269,8 +400,10 @@ Lwm2mClient::Lwm2mClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Lwm2mClient::~Lwm2mClient() {
   impl_->stopping = true;
   if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->objects->OnChange(nullptr);
   if (impl_->session != nullptr) coap_session_release(impl_->session);
   coap_free_context(impl_->context);
+  if (impl_->wake_fd >= 0) close(impl_->wake_fd);
 }
 
 Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions options, ObjectStore& objects) {
@@ -318,6 +451,11 @@ Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions 
     self.session = coap_new_client_session(self.context, nullptr, &*address, COAP_PROTO_UDP);
   }
   if (self.session == nullptr) return Lwm2mFail("cannot open a CoAP session to " + self.options.server);
+  self.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  objects.OnChange([fd = self.wake_fd] {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = write(fd, &one, sizeof(one));
+  });
   self.thread = std::thread([&self] { self.Loop(); });
   return client;
 }

@@ -2,8 +2,10 @@
 // The LwM2M client's CoAP side on libcoap (what tinymlaas-agent runs): registers the objects
 // of an ObjectStore with a server (plain CoAP or DTLS-PSK), keeps the registration alive with
 // Updates before its lifetime ends, registers again when the server forgot it, answers the
-// server's Read / Write / Execute requests in TLV, SenML JSON/CBOR, plain text or opaque,
-// and de-registers when it stops. One thread owns the libcoap context.
+// server's Read / Write / Execute / Create / Delete / Discover requests in TLV, SenML JSON/CBOR,
+// plain text or opaque, keeps the server's observations (RFC 7641) and notifies them as the
+// Write-Attributes it received say (observe.h), and de-registers when it stops. One thread
+// owns the libcoap context; a change in the ObjectStore wakes it.
 
 #include <memory>
 #include <string>

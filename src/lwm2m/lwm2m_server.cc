@@ -47,7 +47,10 @@ struct OutgoingRequest {
   Method method;
   Path path;
   std::optional<ContentFormat> accept, content_format;
+  std::string query;  // Uri-Query ("pmin=1&pmax=30": Write-Attributes)
   Bytes payload;
+  NotifyFn on_notify;  // set for an Observe
+  std::string registration;  // the registration it went to (set when sent)
   std::promise<Lwm2mResult<DeviceResponse>> done;
   /// Set for the server's own requests: called on the CoAP thread instead of `done`.
   std::function<void(Lwm2mResult<DeviceResponse>)> then;
@@ -64,6 +67,13 @@ struct Lwm2mServer::Impl {
   std::mutex outgoing_mutex;
   std::deque<std::unique_ptr<OutgoingRequest>> outgoing;
   std::map<std::string, std::unique_ptr<OutgoingRequest>> in_flight;  // token -> request
+  struct ActiveObservation {
+    std::string registration;  // ends with it
+    coap_session_t* session;   // held by `sessions` while the registration lives
+    NotifyFn on_notify;
+  };
+  std::map<std::string, ActiveObservation> observations;  // token -> observation (CoAP thread only)
+  std::vector<std::string> cancels;                       // tokens to cancel (guarded by outgoing_mutex)
   coap_context_t* context = nullptr;
   std::thread thread;
   std::atomic<bool> stopping = false;
@@ -130,9 +140,16 @@ struct Lwm2mServer::Impl {
       size_t token_length = 0;
       coap_session_new_token(session->second, &token_length, token);
       coap_add_token(pdu, token_length, token);
-      // Options in ascending number: Uri-Path (11), Content-Format (12), Accept (17).
+      // Options in ascending number: Observe (6), Uri-Path (11), Content-Format (12),
+      // Uri-Query (15), Accept (17).
+      if (request->on_notify) AddUintOption(pdu, COAP_OPTION_OBSERVE, 0);
       AddPathOptions(pdu, request->path.ToString());
       if (request->content_format) AddUintOption(pdu, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(*request->content_format));
+      for (std::string_view q = request->query; !q.empty();) {
+        const size_t amp = std::min(q.find('&'), q.size());
+        AddTextOption(pdu, COAP_OPTION_URI_QUERY, q.substr(0, amp));
+        q = q.substr(std::min(amp + 1, q.size()));
+      }
       if (request->accept) AddUintOption(pdu, COAP_OPTION_ACCEPT, static_cast<unsigned>(*request->accept));
       if (!request->payload.empty()) AddRequestBody(session->second, pdu, std::move(request->payload));
       const std::string key(reinterpret_cast<const char*>(token), token_length);
@@ -140,7 +157,23 @@ struct Lwm2mServer::Impl {
         request->Finish(Lwm2mFail("cannot send to " + request->endpoint));
         continue;
       }
+      request->registration = id;
       in_flight[key] = std::move(request);
+    }
+  }
+
+  void SendCancels() {
+    std::vector<std::string> batch;
+    {
+      std::lock_guard lock(outgoing_mutex);
+      batch.swap(cancels);
+    }
+    for (const std::string& token : batch) {
+      auto it = observations.find(token);
+      if (it == observations.end()) continue;
+      coap_binary_t t{token.size(), reinterpret_cast<uint8_t*>(const_cast<char*>(token.data()))};
+      coap_cancel_observe(it->second.session, &t, COAP_MESSAGE_CON);
+      observations.erase(it);  // a notification still on its way gets an RST
     }
   }
 
@@ -149,10 +182,7 @@ struct Lwm2mServer::Impl {
     return std::string(reinterpret_cast<const char*>(token.s), token.length);
   }
 
-  static coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t*, const coap_pdu_t* received, const coap_mid_t) {
-    Impl& self = Of(session);
-    auto it = self.in_flight.find(TokenOf(received));
-    if (it == self.in_flight.end()) return COAP_RESPONSE_OK;
+  static DeviceResponse ResponseOf(const coap_pdu_t* received) {
     DeviceResponse response;
     response.code = CodeOf(received);
     if (auto cf = UintOption(received, COAP_OPTION_CONTENT_FORMAT)) response.format = static_cast<ContentFormat>(*cf);
@@ -165,6 +195,27 @@ struct Lwm2mServer::Impl {
       location += "/" + std::string(reinterpret_cast<const char*>(coap_opt_value(opt)), coap_opt_length(opt));
     }
     if (!location.empty()) response.location = ParsePath(location);
+    return response;
+  }
+
+  static coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t*, const coap_pdu_t* received, const coap_mid_t) {
+    Impl& self = Of(session);
+    const std::string token = TokenOf(received);
+    if (auto o = self.observations.find(token); o != self.observations.end()) {
+      const DeviceResponse notification = ResponseOf(received);
+      o->second.on_notify(notification);
+      // An error ends the observation (RFC 7641 3.2), as does a 2.xx without Observe.
+      if (notification.code / 100 != 2 || !UintOption(received, COAP_OPTION_OBSERVE)) self.observations.erase(o);
+      return COAP_RESPONSE_OK;
+    }
+    auto it = self.in_flight.find(token);
+    // A notification of an observation that ended: the RST tells the device to stop.
+    if (it == self.in_flight.end()) return UintOption(received, COAP_OPTION_OBSERVE) ? COAP_RESPONSE_FAIL : COAP_RESPONSE_OK;
+    DeviceResponse response = ResponseOf(received);
+    if (it->second->on_notify && response.code == 205 && UintOption(received, COAP_OPTION_OBSERVE)) {
+      response.observation = token;
+      self.observations[token] = {it->second->registration, session, std::move(it->second->on_notify)};
+    }
     it->second->Finish(std::move(response));
     self.in_flight.erase(it);
     return COAP_RESPONSE_OK;
@@ -295,6 +346,32 @@ struct Lwm2mServer::Impl {
     if (gone) self.Notify(*gone, "deregistered");
   }
 
+  /// GET /pkg/<name>: one block of a package (Block2 as asked, 1024 bytes at most), with
+  /// Size2 on the first, so a device can download and resume block by block.
+  static void HandlePackage(coap_resource_t*, coap_session_t* session, const coap_pdu_t* request, const coap_string_t*,
+                            coap_pdu_t* response) {
+    Impl& self = Of(session);
+    coap_string_t* uri = coap_get_uri_path(request);
+    const std::string path = uri == nullptr ? "" : std::string(reinterpret_cast<const char*>(uri->s), uri->length);
+    coap_delete_string(uri);
+    if (!self.options.package_slice || path.rfind("pkg/", 0) != 0 || path.size() == 4) return Reply(response, 404, "no such resource");
+    if (coap_pdu_get_code(request) != COAP_REQUEST_CODE_GET) return Reply(response, 405, "packages are read with GET");
+    coap_block_t asked{0, 0, 6};
+    coap_get_block(request, COAP_OPTION_BLOCK2, &asked);
+    const unsigned szx = std::min(asked.szx, 6u);
+    const uint64_t size = 16u << szx, offset = static_cast<uint64_t>(asked.num) * size;
+    uint64_t total = 0;
+    auto slice = self.options.package_slice(path.substr(4), offset, size, total);
+    if (!slice) return Reply(response, 404, "no package " + path.substr(4));
+    if (offset > total || (offset == total && total > 0)) return Reply(response, 402, "block " + std::to_string(asked.num) + " is past the end");
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+    AddUintOption(response, COAP_OPTION_CONTENT_FORMAT, static_cast<unsigned>(ContentFormat::kOpaque));
+    const bool more = offset + slice->size() < total;
+    AddUintOption(response, COAP_OPTION_BLOCK2, (asked.num << 4) | (more ? 8u : 0u) | szx);
+    if (asked.num == 0) AddUintOption(response, COAP_OPTION_SIZE2, static_cast<unsigned>(total));
+    coap_add_data(response, slice->size(), slice->data());
+  }
+
   static const coap_bin_const_t* KeyForIdentity(coap_bin_const_t* identity, coap_session_t*, void* arg) {
     Impl& self = *static_cast<Impl*>(arg);
     const std::string id(reinterpret_cast<const char*>(identity->s), identity->length);
@@ -323,9 +400,11 @@ struct Lwm2mServer::Impl {
       }
       for (const Registration& r : expired) remove.push_back(r.id);
       for (const std::string& id : remove) {
+        std::erase_if(observations, [&](const auto& o) { return o.second.registration == id; });
         RemoveRegistrationResource(id);
         DropSession(id);
       }
+      SendCancels();
       SendOutgoing();
       for (const Registration& r : expired) Notify(r, "expired");
     }
@@ -404,6 +483,10 @@ Lwm2mResult<std::unique_ptr<Lwm2mServer>> Lwm2mServer::Start(Lwm2mServerOptions 
       return Lwm2mFail("cannot listen for CoAP over DTLS on " + self.options.coaps);
     }
   }
+  // Everything that is not /rd or a registration: the packages (/pkg/<name>).
+  coap_resource_t* other = coap_resource_unknown_init2(Impl::HandlePackage, 0);
+  coap_register_handler(other, COAP_REQUEST_GET, Impl::HandlePackage);
+  coap_add_resource(self.context, other);
   coap_resource_t* rd = coap_resource_init(coap_make_str_const("rd"), 0);
   coap_register_handler(rd, COAP_REQUEST_POST, Impl::HandleRegister);
   coap_add_resource(self.context, rd);
@@ -428,26 +511,62 @@ namespace tml::lwm2m {
 
 void Lwm2mServer::RefreshDeviceInfo(const std::string& endpoint) { impl_->ReadDeviceInfo(endpoint); }
 
-Lwm2mResult<DeviceResponse> Lwm2mServer::Request(const std::string& endpoint, Method method, const Path& path,
-                                                 std::optional<ContentFormat> accept,
-                                                 std::optional<ContentFormat> content_format, Bytes payload,
-                                                 double timeout_s) {
-  auto request = std::make_unique<OutgoingRequest>();
-  request->endpoint = endpoint;
-  request->method = method;
-  request->path = path;
-  request->accept = accept;
-  request->content_format = content_format;
-  request->payload = std::move(payload);
+namespace {
+
+/// Hands `request` to the CoAP thread and waits for its answer.
+Lwm2mResult<DeviceResponse> SendAndWait(Lwm2mServer::Impl& impl, std::unique_ptr<OutgoingRequest> request, double timeout_s) {
+  const std::string endpoint = request->endpoint;
   auto answer = request->done.get_future();
   {
-    std::lock_guard lock(impl_->outgoing_mutex);
-    impl_->outgoing.push_back(std::move(request));
+    std::lock_guard lock(impl.outgoing_mutex);
+    impl.outgoing.push_back(std::move(request));
   }
   if (answer.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000))) != std::future_status::ready) {
     return Lwm2mFail("device " + endpoint + " did not answer within " + std::to_string(static_cast<int>(timeout_s)) + " s");
   }
   return answer.get();
+}
+
+std::unique_ptr<OutgoingRequest> MakeRequest(const std::string& endpoint, Method method, const Path& path) {
+  auto request = std::make_unique<OutgoingRequest>();
+  request->endpoint = endpoint;
+  request->method = method;
+  request->path = path;
+  return request;
+}
+
+}  // namespace
+
+Lwm2mResult<DeviceResponse> Lwm2mServer::Request(const std::string& endpoint, Method method, const Path& path,
+                                                 std::optional<ContentFormat> accept,
+                                                 std::optional<ContentFormat> content_format, Bytes payload,
+                                                 double timeout_s) {
+  auto request = MakeRequest(endpoint, method, path);
+  request->accept = accept;
+  request->content_format = content_format;
+  request->payload = std::move(payload);
+  return SendAndWait(*impl_, std::move(request), timeout_s);
+}
+
+Lwm2mResult<DeviceResponse> Lwm2mServer::Observe(const std::string& endpoint, const Path& path,
+                                                 std::optional<ContentFormat> accept, NotifyFn on_notify,
+                                                 double timeout_s) {
+  auto request = MakeRequest(endpoint, Method::kGet, path);
+  request->accept = accept;
+  request->on_notify = std::move(on_notify);
+  return SendAndWait(*impl_, std::move(request), timeout_s);
+}
+
+void Lwm2mServer::CancelObservation(const std::string& observation) {
+  std::lock_guard lock(impl_->outgoing_mutex);
+  impl_->cancels.push_back(observation);
+}
+
+Lwm2mResult<DeviceResponse> Lwm2mServer::WriteAttributes(const std::string& endpoint, const Path& path,
+                                                         const std::string& query, double timeout_s) {
+  auto request = MakeRequest(endpoint, Method::kPut, path);
+  request->query = query;
+  return SendAndWait(*impl_, std::move(request), timeout_s);
 }
 
 }  // namespace tml::lwm2m

@@ -1,6 +1,8 @@
 #pragma once
 // The LwM2M server's CoAP side on libcoap: the registration interface (/rd: register, update,
-// de-register, lifetime expiry) over plain CoAP (loopback only) and DTLS-PSK. Only endpoints
+// de-register, lifetime expiry) over plain CoAP (loopback only) and DTLS-PSK, and the device
+// management requests (read, write, write-attributes, execute, create, delete, discover,
+// observe) to registered devices. Only endpoints
 // provisioned beforehand may register; over DTLS the PSK identity must be the one provisioned
 // for the endpoint. One thread owns the libcoap context; the rest of the service reads
 // snapshots.
@@ -32,6 +34,10 @@ struct Lwm2mServerOptions {
   /// The provisioned device with this PSK identity (DTLS) or endpoint name (plain CoAP).
   std::function<std::optional<DeviceCredentials>(const std::string&)> by_identity;
   std::function<std::optional<DeviceCredentials>(const std::string&)> by_endpoint;
+  /// Serves GET /pkg/<name> block by block (RFC 7959 Block2, a coap:// Package URI): the bytes
+  /// of package `name` from `offset`, at most `size` of them, and its whole size in `total`;
+  /// nothing when there is no such package. Unset: no packages over CoAP.
+  std::function<std::optional<Bytes>(const std::string& name, uint64_t offset, size_t size, uint64_t& total)> package_slice;
   /// Told of every change: "registered", "updated", "deregistered", "expired".
   std::function<void(const Registration&, const std::string& event)> on_change;
 };
@@ -42,7 +48,12 @@ struct DeviceResponse {
   std::optional<ContentFormat> format;
   Bytes payload;
   std::optional<Path> location;  ///< Location-Path of a Create's 2.01
+  /// An Observe the device accepted: the observation's id (for CancelObservation).
+  std::string observation;
 };
+
+/// Called with each notification of an observation, on the CoAP thread (keep it short).
+using NotifyFn = std::function<void(const DeviceResponse&)>;
 
 /// "4.04" for 404: a response code as CoAP writes it.
 std::string CoapCodeText(int code);
@@ -65,6 +76,17 @@ class Lwm2mServer {
                                       std::optional<ContentFormat> accept = std::nullopt,
                                       std::optional<ContentFormat> content_format = std::nullopt, Bytes payload = {},
                                       double timeout_s = 10);
+
+  /// Observe (a GET with Observe 0, RFC 7641): the answer is the current value, and when the
+  /// device accepted, `observation` names the observation and `on_notify` gets each later
+  /// notification until CancelObservation, an error notification, or the registration ends.
+  Lwm2mResult<DeviceResponse> Observe(const std::string& endpoint, const Path& path, std::optional<ContentFormat> accept,
+                                      NotifyFn on_notify, double timeout_s = 10);
+  /// Ends an observation: the device is told (a GET with Observe 1) and notifications stop.
+  void CancelObservation(const std::string& observation);
+  /// Write-Attributes (core spec 5.4.4): a PUT of `query` ("pmin=1&pmax=30&st") with no body.
+  Lwm2mResult<DeviceResponse> WriteAttributes(const std::string& endpoint, const Path& path, const std::string& query,
+                                              double timeout_s = 10);
 
   /// Reads what the device runs (3/0/3, 3/0/19) into its registration again (after an update).
   void RefreshDeviceInfo(const std::string& endpoint);

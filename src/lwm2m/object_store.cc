@@ -23,22 +23,45 @@ bool SameType(const Value& v, DataType t) {
 
 }  // namespace
 
-void ObjectStore::AddInstance(uint16_t object, uint16_t instance) {
+void ObjectStore::OnChange(std::function<void()> fn) {
   std::lock_guard lock(mutex_);
-  instances_.insert({object, instance});
+  on_change_ = std::move(fn);
+}
+
+void ObjectStore::Changed() {
+  std::function<void()> fn;
+  {
+    std::lock_guard lock(mutex_);
+    fn = on_change_;
+  }
+  if (fn) fn();
+}
+
+void ObjectStore::AddInstance(uint16_t object, uint16_t instance) {
+  {
+    std::lock_guard lock(mutex_);
+    instances_.insert({object, instance});
+  }
+  Changed();
 }
 
 void ObjectStore::RemoveInstance(uint16_t object, uint16_t instance) {
-  std::lock_guard lock(mutex_);
-  instances_.erase({object, instance});
-  const Path p = MakePath({object, instance});
-  std::erase_if(values_, [&](const auto& kv) { return p.Contains(kv.first); });
+  {
+    std::lock_guard lock(mutex_);
+    instances_.erase({object, instance});
+    const Path p = MakePath({object, instance});
+    std::erase_if(values_, [&](const auto& kv) { return p.Contains(kv.first); });
+  }
+  Changed();
 }
 
 void ObjectStore::Set(const Path& path, Value value) {
-  std::lock_guard lock(mutex_);
-  instances_.insert({path.object(), path.instance()});
-  values_[path] = std::move(value);
+  {
+    std::lock_guard lock(mutex_);
+    instances_.insert({path.object(), path.instance()});
+    values_[path] = std::move(value);
+  }
+  Changed();
 }
 
 void ObjectStore::OnCreate(uint16_t object, CreateFn on_create, DeleteFn on_delete) {
@@ -199,6 +222,7 @@ OpResult<void> ObjectStore::Write(const Path& path, const std::vector<Record>& r
     for (const Record& r : records) values_[r.path] = r.value;
     listeners = on_write_;
   }
+  Changed();
   for (const Record& r : records) {
     for (const WriteFn& fn : listeners) fn(r);
   }

@@ -49,6 +49,10 @@ class ObjectStore {
   using DeleteFn = std::function<OpResult<void>(uint16_t instance)>;
   void OnCreate(uint16_t object, CreateFn on_create, DeleteFn on_delete);
 
+  /// Called after any value or instance changed (outside the store's lock, on the thread that
+  /// changed it): what wakes the client's observations.
+  void OnChange(std::function<void()> fn);
+
   /// The registration's object list: </O/I> per instance (the Security object is never listed).
   std::vector<Link> Links() const;
   /// The readable values at or below `path` (depth 1..4).
@@ -74,6 +78,9 @@ class ObjectStore {
   std::map<Path, ExecuteFn> executes_;
   std::vector<WriteFn> on_write_;
   std::map<uint16_t, std::pair<CreateFn, DeleteFn>> creatable_;
+  std::function<void()> on_change_;
+
+  void Changed();
 };
 
 }  // namespace tml::lwm2m

@@ -11,15 +11,6 @@
 namespace tml::server {
 
 using lwm2m::MakePath;
-
-/// What the runner remembers of a target between steps and does not store: the registration
-/// it last acted on (a new one means the device restarted), the steps sent, retries.
-struct DeploymentRunner::Transient {
-  std::string registration;
-  bool activate_sent = false;
-  int resumes = 0;
-};
-
 namespace {
 
 constexpr int kMaxResumes = 5;
@@ -48,9 +39,8 @@ struct DeviceValues {
   }
 };
 
-DeviceValues ReadInstance(lwm2m::Lwm2mServer& server, const std::string& endpoint, const lwm2m::Path& instance) {
+DeviceValues ValuesOf(const lwm2m::Path& instance, const lwm2m::Lwm2mResult<lwm2m::DeviceResponse>& r) {
   DeviceValues out;
-  auto r = server.Request(endpoint, lwm2m::Method::kGet, instance, lwm2m::ContentFormat::kSenmlJson, std::nullopt, {}, 5);
   if (!r) {
     out.error = r.error();
     return out;
@@ -73,6 +63,11 @@ DeviceValues ReadInstance(lwm2m::Lwm2mServer& server, const std::string& endpoin
   return out;
 }
 
+DeviceValues ReadInstance(lwm2m::Lwm2mServer& server, const std::string& endpoint, const lwm2m::Path& instance) {
+  return ValuesOf(instance, server.Request(endpoint, lwm2m::Method::kGet, instance, lwm2m::ContentFormat::kSenmlJson,
+                                           std::nullopt, {}, 5));
+}
+
 /// A request that must be answered 2.xx; the error text otherwise.
 std::optional<std::string> Expect2xx(const lwm2m::Lwm2mResult<lwm2m::DeviceResponse>& r, const std::string& what) {
   if (!r) return what + ": " + r.error();
@@ -85,6 +80,76 @@ std::optional<std::string> Expect2xx(const lwm2m::Lwm2mResult<lwm2m::DeviceRespo
 
 lwm2m::Bytes Tlv(const lwm2m::Path& path, lwm2m::Value value) {
   return lwm2m::EncodeRecords(lwm2m::ContentFormat::kTlv, path, {{path, std::move(value)}}).value_or(lwm2m::Bytes{});
+}
+
+}  // namespace
+
+/// An observation of one object instance of one registration, and what it last said.
+struct ObservedInstance {
+  std::string observation, registration;
+  lwm2m::Path path;
+  std::mutex mutex;
+  std::shared_ptr<const DeviceValues> latest;
+};
+
+/// What the runner remembers of a target between steps and does not store: the registration
+/// it last acted on (a new one means the device restarted), the steps sent, retries.
+struct DeploymentRunner::Transient {
+  std::string registration;
+  bool activate_sent = false;
+  int resumes = 0;
+  // The device's object instance is observed, not polled: the latest notification is here.
+  std::shared_ptr<ObservedInstance> observed;
+};
+
+namespace {
+
+void Forget(lwm2m::Lwm2mServer& server, DeploymentRunner::Transient& x) {
+  if (x.observed && !x.observed->observation.empty()) server.CancelObservation(x.observed->observation);
+  x.observed.reset();
+}
+
+/// The values of `instance` on `endpoint`: the latest notification of the observation of it
+/// made in the device's current registration, else the first answer of a new Observe. Each
+/// notification rings `doorbell`, so the runner acts on it at once.
+template <typename Doorbell>
+DeviceValues ObserveInstance(lwm2m::Lwm2mServer& server, const std::string& endpoint, const lwm2m::Path& instance,
+                             DeploymentRunner::Transient& x, const std::shared_ptr<Doorbell>& doorbell) {
+  const auto registration = server.FindEndpoint(endpoint);
+  if (!registration) {
+    DeviceValues offline;
+    offline.error = "device " + endpoint + " is not registered";
+    return offline;
+  }
+  if (x.observed && x.observed->path == instance && x.observed->registration == registration->id) {
+    std::lock_guard lock(x.observed->mutex);
+    if (x.observed->latest && x.observed->latest->ok) return *x.observed->latest;
+  }
+  Forget(server, x);  // another instance, a new registration, or an error ended it
+  auto observed = std::make_shared<ObservedInstance>();
+  observed->path = instance;
+  observed->registration = registration->id;
+  auto first = server.Observe(
+      endpoint, instance, lwm2m::ContentFormat::kSenmlJson,
+      [observed, instance, doorbell](const lwm2m::DeviceResponse& r) {
+        auto values = std::make_shared<const DeviceValues>(ValuesOf(instance, r));
+        {
+          std::lock_guard lock(observed->mutex);
+          observed->latest = std::move(values);
+        }
+        doorbell->Ring();
+      },
+      5);
+  DeviceValues values = ValuesOf(instance, first);
+  if (first && !first->observation.empty()) {
+    observed->observation = first->observation;
+    {
+      std::lock_guard lock(observed->mutex);
+      if (!observed->latest) observed->latest = std::make_shared<const DeviceValues>(values);
+    }
+    x.observed = std::move(observed);
+  }
+  return values;
 }
 
 }  // namespace
@@ -141,13 +206,15 @@ DeploymentRunner::~DeploymentRunner() {
   thread_.join();
 }
 
-void DeploymentRunner::Poke() {
+void DeploymentRunner::Doorbell::Ring() {
   {
-    std::lock_guard lock(mutex_);
-    poked_ = true;
+    std::lock_guard lock(mutex);
+    ringing = true;
   }
-  wake_.notify_all();
+  rung.notify_all();
 }
+
+void DeploymentRunner::Poke() { doorbell_->Ring(); }
 
 void DeploymentRunner::Served(const std::string& token, uint64_t end) {
   std::lock_guard lock(mutex_);
@@ -180,9 +247,9 @@ store::StoreResult<void> DeploymentRunner::Cancel(int64_t id) {
 void DeploymentRunner::Loop() {
   while (!stopping_) {
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return poked_ || stopping_.load(); });
-      poked_ = false;
+      std::unique_lock lock(doorbell_->mutex);
+      doorbell_->rung.wait_for(lock, std::chrono::milliseconds(500), [this] { return doorbell_->ringing || stopping_.load(); });
+      doorbell_->ringing = false;
     }
     if (stopping_) return;
     for (const auto& d : store_.ListDeployments({1000, 0}, std::string("running"))) {
@@ -226,6 +293,7 @@ void DeploymentRunner::Step(const store::DeploymentRecord& d) {
     if (!x) x = std::make_unique<Transient>();
     const store::DeploymentTarget before = t;
     StepTarget(d, t, *x);
+    if (Terminal(t.status) && lwm2m_ != nullptr) Forget(*lwm2m_, *x);
     if (t.status != before.status || t.progress != before.progress || t.detail != before.detail || t.result != before.result ||
         t.instance != before.instance) {
       store_.UpdateTarget(t);
@@ -248,7 +316,12 @@ void DeploymentRunner::Step(const store::DeploymentRecord& d) {
     std::lock_guard lock(mutex_);
     for (const auto& t : targets) served_.erase(t.token);
   }
-  for (const auto& t : targets) transient_.erase(t.token);
+  for (const auto& t : targets) {
+    if (auto it = transient_.find(t.token); it != transient_.end()) {
+      if (lwm2m_ != nullptr) Forget(*lwm2m_, *it->second);
+      transient_.erase(it);
+    }
+  }
   std::printf("deployment %lld %s: %s\n", static_cast<long long>(d.id), status.c_str(), counts.c_str());
   std::fflush(stdout);
 }
@@ -314,7 +387,7 @@ void DeploymentRunner::StepFota(const store::DeploymentRecord& d, store::Deploym
     }
     return;
   }
-  const DeviceValues v = ReadInstance(server, t.endpoint, MakePath({kObj, 0}));
+  const DeviceValues v = ObserveInstance(server, t.endpoint, MakePath({kObj, 0}), x, doorbell_);
   if (!v.ok) {
     t.detail = v.error;
     return;
@@ -412,7 +485,7 @@ void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::Deploym
   };
   if (t.status == "pending" || !t.instance) return create_and_send();
   const auto instance = MakePath({kObj, static_cast<uint16_t>(*t.instance)});
-  const DeviceValues v = ReadInstance(server, t.endpoint, instance);
+  const DeviceValues v = ObserveInstance(server, t.endpoint, instance, x, doorbell_);
   if (!v.ok) {
     if (v.code == 404) create_and_send();  // the device restarted and forgot the instance
     else t.detail = v.error;

@@ -1,14 +1,15 @@
 #pragma once
 // Moves deployments along (docs/deployments.md): for each device of a running deployment, the
 // LwM2M steps of a FOTA (object 5: Package URI or Package, then Update) or a SOTA (object 9:
-// Create, Package URI, Install, Activate), reading the device's State and Update Result until
-// it succeeds or fails. A device that goes offline keeps its place and resumes when it
+// Create, Package URI, Install, Activate), observing the device's State and Update Result
+// until it succeeds or fails. A device that goes offline keeps its place and resumes when it
 // registers again; the canary strategy holds the others until the first N succeed. One thread;
 // state is in the store, so a restarted server carries on.
 
 #include <atomic>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -57,8 +58,14 @@ class DeploymentRunner {
   lwm2m::Lwm2mServer* lwm2m_;
   std::string base_url_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  bool poked_ = false;
+  /// What wakes the loop; shared with the observation callbacks, which may outlive a step.
+  struct Doorbell {
+    std::mutex mutex;
+    std::condition_variable rung;
+    bool ringing = false;
+    void Ring();
+  };
+  std::shared_ptr<Doorbell> doorbell_ = std::make_shared<Doorbell>();
   std::atomic<bool> stopping_ = false;
   std::map<std::string, uint64_t> served_;          // token -> bytes served (the furthest end)
   std::map<std::string, std::unique_ptr<Transient>> transient_;  // token -> what is not in the store

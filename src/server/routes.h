@@ -42,6 +42,7 @@ std::vector<Route> ModelRoutes();
 std::vector<Route> BuildRoutes();
 std::vector<Route> BuilderRoutes();
 std::vector<Route> DeviceRoutes();
+std::vector<Route> DeviceObserveRoutes();
 std::vector<Route> DeploymentRoutes();
 
 /// The builder a build request asks for: `name`, or the board's default builder image, or the

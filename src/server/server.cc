@@ -149,7 +149,7 @@ struct Server::Impl {
 
 std::vector<std::pair<std::string, std::string>> RouteList() {
   std::vector<std::pair<std::string, std::string>> routes;
-  for (auto* table : {&MetaRoutes, &ModelRoutes, &BuilderRoutes, &BuildRoutes, &DeviceRoutes, &DeploymentRoutes}) {
+  for (auto* table : {&MetaRoutes, &ModelRoutes, &BuilderRoutes, &BuildRoutes, &DeviceRoutes, &DeviceObserveRoutes, &DeploymentRoutes}) {
     for (const Route& route : (*table)()) routes.emplace_back(route.method, route.pattern);
   }
   return routes;
@@ -166,7 +166,7 @@ Server::Server(store::Store& store, jobs::BuildQueue& queue, ServerOptions optio
   impl_->http.set_tcp_nodelay(true);
   // Uploads are limited by streaming into the blob store, not by buffering.
   impl_->http.set_payload_max_length(std::numeric_limits<size_t>::max());
-  for (auto* table : {&MetaRoutes, &ModelRoutes, &BuilderRoutes, &BuildRoutes, &DeviceRoutes, &DeploymentRoutes}) {
+  for (auto* table : {&MetaRoutes, &ModelRoutes, &BuilderRoutes, &BuildRoutes, &DeviceRoutes, &DeviceObserveRoutes, &DeploymentRoutes}) {
     for (const Route& route : (*table)()) impl_->Register(route);
   }
   if (impl_->options.web_dir.empty()) impl_->options.web_dir = TML_DEFAULT_WEB_DIR;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "lwm2m/content_format.h"
@@ -139,6 +140,85 @@ TEST_F(ClientServerTest, WriteExecuteAndReadBackShouldRunTheDevicesAction) {
   EXPECT_EQ(server_->Request("gw-1", Method::kPost, MakePath({3, 0, 0}))->code, 405);
   auto bad = server_->Request("gw-1", Method::kPut, MakePath({3, 0, 13}), std::nullopt, ContentFormat::kText, Bytes{'x'});
   EXPECT_EQ(bad->code, 400);
+}
+
+/// Notifications the server received, as the values they carried (plain text).
+struct Notifications {
+  std::mutex mutex;
+  std::vector<std::string> values;
+  void Add(const DeviceResponse& r) {
+    std::lock_guard lock(mutex);
+    values.emplace_back(r.payload.begin(), r.payload.end());
+  }
+  size_t size() {
+    std::lock_guard lock(mutex);
+    return values.size();
+  }
+  std::string back() {
+    std::lock_guard lock(mutex);
+    return values.empty() ? "" : values.back();
+  }
+};
+
+TEST_F(ClientServerTest, ObserveShouldNotifyEachChangeAsTheAttributesSay) {
+  auto client = Connect("coaps", {0x10, 0x20, 0x30, 0x40});
+  ASSERT_TRUE(WaitFor([&] { return client->registered(); })) << client->last_error();
+  const Path battery = MakePath({3, 0, 9});
+  Notifications seen;
+  auto first = server_->Observe("gw-1", battery, ContentFormat::kText, [&](const DeviceResponse& r) { seen.Add(r); });
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_EQ(first->code, 205);
+  EXPECT_EQ(std::string(first->payload.begin(), first->payload.end()), "100");
+  ASSERT_FALSE(first->observation.empty());
+
+  objects_.Set(battery, int64_t{90});
+  ASSERT_TRUE(WaitFor([&] { return seen.back() == "90"; }, 2000)) << seen.size();
+  objects_.Set(battery, int64_t{90});  // the same value again: nothing to say
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(seen.size(), 1u);
+
+  // Write-Attributes: only a step of 10 or more counts, and the device must send at least
+  // every second even without a change.
+  auto wa = server_->WriteAttributes("gw-1", battery, "st=10&pmax=1");
+  ASSERT_TRUE(wa) << wa.error();
+  EXPECT_EQ(wa->code, 204) << std::string(wa->payload.begin(), wa->payload.end());
+  objects_.Set(battery, int64_t{85});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(seen.size(), 1u) << seen.back();
+  objects_.Set(battery, int64_t{75});
+  ASSERT_TRUE(WaitFor([&] { return seen.back() == "75"; }, 2000));
+  const size_t after_step = seen.size();
+  ASSERT_TRUE(WaitFor([&] { return seen.size() >= after_step + 1; }, 2500));  // pmax, unchanged
+  EXPECT_EQ(seen.back(), "75");
+
+  // Attributes the spec forbids are refused with 4.00 and a reason.
+  auto bad = server_->WriteAttributes("gw-1", battery, "pmin=10&pmax=5");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->code, 400);
+  EXPECT_NE(std::string(bad->payload.begin(), bad->payload.end()).find("pmax (5) must not be below pmin (10)"), std::string::npos);
+
+  // Cancel: no more notifications.
+  server_->CancelObservation(first->observation);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const size_t at_cancel = seen.size();
+  objects_.Set(battery, int64_t{10});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(seen.size(), at_cancel);
+}
+
+TEST_F(ClientServerTest, ObservingAnInstanceShouldNotifyWhenAnyOfItsResourcesChanges) {
+  auto client = Connect("coap");
+  ASSERT_TRUE(WaitFor([&] { return client->registered(); })) << client->last_error();
+  Notifications seen;
+  auto first = server_->Observe("gw-1", MakePath({3, 0}), ContentFormat::kSenmlJson, [&](const DeviceResponse& r) { seen.Add(r); });
+  ASSERT_TRUE(first) << first.error();
+  objects_.Set(MakePath({3, 0, 3}), std::string("build-8"));
+  ASSERT_TRUE(WaitFor([&] { return seen.back().find("build-8") != std::string::npos; }, 2000)) << seen.back();
+  // An observation of something that does not exist is refused, and nothing is kept.
+  auto none = server_->Observe("gw-1", MakePath({3, 0, 21}), ContentFormat::kText, [&](const DeviceResponse& r) { seen.Add(r); });
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->code, 404);
+  EXPECT_TRUE(none->observation.empty());
 }
 
 TEST_F(ClientServerTest, StoppingShouldDeregisterAndAWrongKeyShouldNeverRegister) {

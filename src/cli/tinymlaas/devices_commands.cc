@@ -1,8 +1,9 @@
 // tinymlaas devices add | ls | show | rm (provisioning and what the LwM2M server knows),
-// devices read | write | exec (LwM2M operations passed through) and infer.
+// devices read | write | exec | observe | attributes (LwM2M operations passed through) and infer.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
@@ -121,6 +122,67 @@ int Execute(const Connection& c, const std::string& endpoint, const std::string&
   return 0;
 }
 
+/// Prints each notification as it arrives: one line per record, or the whole line with --json.
+int Observe(const Connection& c, const std::string& endpoint, const std::string& path, const std::string& format,
+            int count, int timeout) {
+  auto client = c.Client();
+  client.set_read_timeout(timeout > 0 ? timeout + 5 : 24 * 3600, 0);
+  std::string pending;
+  const std::string url = "/api/v1/devices/" + endpoint + "/observe/" + Trimmed(path) + "?format=" + format +
+                          "&count=" + std::to_string(count) + "&timeout=" + std::to_string(timeout);
+  std::string error_body;
+  int status = 0;
+  auto r = client.Get(
+      url, c.Headers(),
+      [&](const httplib::Response& response) {
+        status = response.status;
+        return true;
+      },
+      [&](const char* data, size_t size) {
+        if (status != 200) {
+          error_body.append(data, size);
+          return true;
+        }
+        pending.append(data, size);
+        for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) {
+          const auto line = nlohmann::json::parse(pending.substr(0, nl), nullptr, false);
+          if (line.is_discarded()) continue;
+          if (c.json) {
+            std::printf("%s\n", line.dump().c_str());
+          } else if (line.contains("error")) {
+            std::printf("#%lld %s %s\n", line["sequence"].get<long long>(), Text(line["code"]).c_str(), Text(line["error"]).c_str());
+          } else {
+            for (const auto& rec : line["records"]) {
+              std::printf("#%-4lld %s  %-14s %-30s %s\n", line["sequence"].get<long long>(), Text(line["received_at"]).c_str(),
+                          Text(rec["path"]).c_str(), Text(rec["name"]).c_str(), Text(rec["value"]).c_str());
+            }
+          }
+          std::fflush(stdout);
+        }
+        return true;
+      });
+  if (!r) return Report(r);
+  if (status != 200) {
+    const auto problem = nlohmann::json::parse(error_body, nullptr, false);
+    std::fprintf(stderr, "error: %d: %s\n", status,
+                 (problem.is_object() ? problem.value("detail", error_body) : error_body).c_str());
+    return 2;
+  }
+  return 0;
+}
+
+/// Write-Attributes: each of pmin/pmax/gt/lt/st that was given, and `clear` ones removed.
+int Attributes(const Connection& c, const std::string& endpoint, const std::string& path, const nlohmann::json& set) {
+  auto client = c.Client();
+  auto r = client.Put("/api/v1/devices/" + endpoint + "/attributes/" + Trimmed(path), c.Headers(), set.dump(),
+                      "application/json");
+  if (!Ok(r)) return Report(r);
+  const auto body = nlohmann::json::parse(r->body);
+  if (c.json) std::printf("%s\n", body.dump(2).c_str());
+  else std::printf("%s %s: attributes %s written\n", endpoint.c_str(), path.c_str(), Text(body["attributes"]).c_str());
+  return 0;
+}
+
 int Infer(const Connection& c, const std::string& endpoint, const std::string& input, const std::string& output) {
   std::ifstream in(input, std::ios::binary);
   if (!in) {
@@ -203,6 +265,37 @@ void SetupDevicesCommands(CLI::App& app, int* exit_code) {
   exec->add_option("arguments", *value, "Execute arguments");
   AddConnectionOptions(exec, *c);
   exec->callback([=] { *exit_code = Execute(*c, *endpoint, *path, *value); });
+  auto count = std::make_shared<int>(0);
+  auto timeout = std::make_shared<int>(0);
+  CLI::App* observe = devices->add_subcommand("observe", "LwM2M Observe: print each notification, e.g. devices observe gw-1 /5/0/3");
+  observe->add_option("endpoint", *endpoint)->required();
+  observe->add_option("path", *path)->required();
+  observe->add_option("--format", *format, "tlv, senml-json, senml-cbor, text, opaque");
+  observe->add_option("--count", *count, "Stop after this many notifications (0: run until interrupted)");
+  observe->add_option("--timeout", *timeout, "Stop after this many seconds (0: none)");
+  AddConnectionOptions(observe, *c);
+  observe->callback([=] { *exit_code = Observe(*c, *endpoint, *path, *format, *count, *timeout); });
+  auto attrs = std::make_shared<std::map<std::string, double>>();
+  auto cleared = std::make_shared<std::vector<std::string>>();
+  CLI::App* attributes = devices->add_subcommand(
+      "attributes", "LwM2M Write-Attributes: when the device notifies, e.g. devices attributes gw-1 /3/0/9 --pmin 5 --st 10");
+  attributes->add_option("endpoint", *endpoint)->required();
+  attributes->add_option("path", *path)->required();
+  for (const char* name : {"pmin", "pmax", "gt", "lt", "st"}) {
+    attributes->add_option_function<double>(std::string("--") + name, [attrs, name](double v) { (*attrs)[name] = v; },
+                                            std::string(name) + (name[0] == 'p' ? " (seconds)" : ""));
+  }
+  attributes->add_option("--clear", *cleared, "Remove an attribute (pmin, pmax, gt, lt, st; repeat for more)");
+  AddConnectionOptions(attributes, *c);
+  attributes->callback([=] {
+    nlohmann::json set = nlohmann::json::object();
+    for (const auto& [name, v] : *attrs) {
+      if (name[0] == 'p') set[name] = static_cast<int64_t>(v);
+      else set[name] = v;
+    }
+    for (const auto& name : *cleared) set[name] = nullptr;
+    *exit_code = Attributes(*c, *endpoint, *path, set);
+  });
 
   auto input = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
