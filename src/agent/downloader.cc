@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/digest.h"
+#include "lwm2m/block_fetch.h"
 
 namespace tml::agent {
 namespace {
@@ -59,20 +60,91 @@ void DiscardPartial(const std::string& uri, const std::string& partial_dir) {
   fs::remove(PartialPath(uri, partial_dir), ec);
 }
 
+namespace {
+
+void SayResuming(const std::string& part) {
+  std::error_code ec;
+  if (const uint64_t kept = fs::exists(part, ec) ? fs::file_size(part, ec) : 0; kept > 0) {
+    std::printf("download: resuming at %llu bytes\n", static_cast<unsigned long long>(kept));
+    std::fflush(stdout);
+  }
+}
+
+constexpr unsigned kCoapBlock = 1024;
+
+/// coap:// and coaps://: block by block into the partial file, from its last whole block.
+tl::expected<std::string, DownloadError> DownloadOverCoap(const std::string& uri, const DownloadOptions& options) {
+  std::error_code ec;
+  fs::create_directories(options.partial_dir, ec);
+  const std::string part = PartialPath(uri, options.partial_dir);
+  SayResuming(part);
+  std::string last_error;
+  for (int attempt = 0; attempt <= options.retries; ++attempt) {
+    // A block is written whole or not at all, but the server may have sent smaller ones:
+    // start again at a boundary of ours.
+    uint64_t offset = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
+    offset -= offset % kCoapBlock;
+    fs::resize_file(part, offset, ec);
+    std::fstream out(part, std::ios::binary | std::ios::in | std::ios::out | (offset == 0 ? std::ios::trunc : std::ios::openmode{}));
+    if (!out) return Fail(DownloadFault::kConnectionLost, "cannot write " + part);
+    bool too_large = false;
+    lwm2m::BlockFetchOptions fetch{uri, options.psk_identity, options.psk_key, kCoapBlock, 30};
+    auto fetched = lwm2m::FetchBlockwise(fetch, offset, [&](const uint8_t* data, size_t size, uint64_t at) {
+      if (options.cancel != nullptr && options.cancel->load()) return false;
+      if (at + size > options.max_bytes) {
+        too_large = true;
+        return false;
+      }
+      out.seekp(static_cast<std::streamoff>(at));
+      out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+      out.flush();
+      return static_cast<bool>(out);
+    });
+    out.close();
+    if (options.cancel != nullptr && options.cancel->load()) return Fail(DownloadFault::kCanceled, "the download was canceled");
+    if (too_large) {
+      DiscardPartial(uri, options.partial_dir);
+      return Fail(DownloadFault::kTooLarge, "the package is larger than " + std::to_string(options.max_bytes) + " bytes");
+    }
+    if (fetched) {
+      std::ifstream in(part, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      fs::remove(part, ec);
+      if (bytes.size() != *fetched) return Fail(DownloadFault::kConnectionLost, uri + ": got " + std::to_string(bytes.size()) + " of " + std::to_string(*fetched) + " bytes");
+      return bytes;
+    }
+    const int code = fetched.error().code;
+    if (code == 402 && offset > 0) {  // past the end: the partial file was stale
+      DiscardPartial(uri, options.partial_dir);
+      continue;
+    }
+    if (code == 404 || code == 401 || code == 403) {
+      DiscardPartial(uri, options.partial_dir);
+      return Fail(DownloadFault::kInvalidUri, uri + ": " + fetched.error().message);
+    }
+    if (code == 0 && fetched.error().message.find("is not a coap") != std::string::npos) {
+      return Fail(DownloadFault::kInvalidUri, fetched.error().message);
+    }
+    last_error = uri + ": " + fetched.error().message;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return Fail(DownloadFault::kConnectionLost, last_error + " (the partial download is kept and resumes on the next try)");
+}
+
+}  // namespace
+
 tl::expected<std::string, DownloadError> Download(const std::string& uri, const DownloadOptions& options) {
+  if (uri.rfind("coap://", 0) == 0 || uri.rfind("coaps://", 0) == 0) return DownloadOverCoap(uri, options);
   if (uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0) {
     if (uri.find("://") == std::string::npos) return Fail(DownloadFault::kInvalidUri, "'" + uri + "' is not a URI");
-    return Fail(DownloadFault::kUnsupportedProtocol, "'" + uri + "': this agent downloads over http:// and https://");
+    return Fail(DownloadFault::kUnsupportedProtocol, "'" + uri + "': this agent downloads over http(s):// and coap(s)://");
   }
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   std::error_code ec;
   fs::create_directories(options.partial_dir, ec);
   const std::string part = PartialPath(uri, options.partial_dir);
-  if (const uint64_t kept = fs::exists(part, ec) ? fs::file_size(part, ec) : 0; kept > 0) {
-    std::printf("download: resuming at %llu bytes\n", static_cast<unsigned long long>(kept));
-    std::fflush(stdout);
-  }
+  SayResuming(part);
   std::string last_error;
   for (int attempt = 0; attempt <= options.retries; ++attempt) {
     const uint64_t offset = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;

@@ -1,11 +1,13 @@
 #pragma once
-// Package downloads for the agent: HTTP(S) on libcurl into a partial file kept in the state
-// folder, resumed with a Range request after a lost connection or an agent restart, so that
-// a gateway on a slow link never fetches the same bytes twice.
+// Package downloads for the agent into a partial file kept in the state folder: HTTP(S) on
+// libcurl, resumed with a Range request, and CoAP(S) block by block (RFC 7959 Block2, on
+// lwm2m/block_fetch.h), resumed at the block where it stopped; after a lost connection or an
+// agent restart, a gateway on a slow link never fetches the same bytes twice.
 
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -29,6 +31,8 @@ struct DownloadOptions {
   int64_t max_bytes_per_second = 0; ///< 0: unlimited (a metered link sets a limit)
   int retries = 3;                  ///< resumes after a lost connection before giving up
   const std::atomic<bool>* cancel = nullptr;
+  std::string psk_identity;           ///< coaps:// downloads: the device's DTLS credentials
+  std::vector<uint8_t> psk_key;
 };
 
 /// Fetches `uri` (a resume says so on stdout); on success the partial file is removed.

@@ -34,6 +34,8 @@ FetchResult FetchPackage(const std::string& uri, common::PackageKind kind, const
   options.partial_dir = config.partial_dir;
   options.max_bytes_per_second = config.max_bytes_per_second;
   options.cancel = cancel;
+  options.psk_identity = config.psk_identity;
+  options.psk_key = config.psk_key;
   auto downloaded = Download(uri, options);
   if (!downloaded) {
     switch (downloaded.error().fault) {

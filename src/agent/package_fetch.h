@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/package.h"
 
@@ -17,6 +18,8 @@ struct FetchConfig {
   int64_t max_bytes_per_second = 0;     ///< 0: unlimited
   std::optional<std::string> trusted_key;  ///< raw Ed25519 public key; then only signed packages pass
   std::string board;                    ///< packages for another board are refused
+  std::string psk_identity;             ///< coaps:// Package URIs: the device's DTLS credentials
+  std::vector<uint8_t> psk_key;
 };
 
 enum class FetchFault { kConnectionLost, kInvalidUri, kUnsupportedProtocol, kTooLarge, kIntegrity, kUnsupportedPackage, kCanceled };

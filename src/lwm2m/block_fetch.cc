@@ -55,9 +55,13 @@ struct Context {
   }
 };
 
+tl::unexpected<BlockFetchError> FetchFail(std::string message, int code = 0) {
+  return tl::unexpected<BlockFetchError>(BlockFetchError{code, std::move(message)});
+}
+
 }  // namespace
 
-Lwm2mResult<uint64_t> FetchBlockwise(const BlockFetchOptions& options, uint64_t offset, const BlockSink& sink) {
+tl::expected<uint64_t, BlockFetchError> FetchBlockwise(const BlockFetchOptions& options, uint64_t offset, const BlockSink& sink) {
   static std::once_flag once;
   std::call_once(once, [] {
     coap_startup();
@@ -66,20 +70,20 @@ Lwm2mResult<uint64_t> FetchBlockwise(const BlockFetchOptions& options, uint64_t 
   });
   coap_uri_t uri;
   if (coap_split_uri(reinterpret_cast<const uint8_t*>(options.uri.data()), options.uri.size(), &uri) != 0) {
-    return Lwm2mFail("'" + options.uri + "' is not a coap:// or coaps:// URI");
+    return FetchFail("'" + options.uri + "' is not a coap:// or coaps:// URI");
   }
   const bool secure = uri.scheme == COAP_URI_SCHEME_COAPS;
-  if (!secure && uri.scheme != COAP_URI_SCHEME_COAP) return Lwm2mFail("'" + options.uri + "' is not a coap:// or coaps:// URI");
-  if (secure && options.psk_key.empty()) return Lwm2mFail("a coaps:// download needs the device's PSK");
+  if (!secure && uri.scheme != COAP_URI_SCHEME_COAP) return FetchFail("'" + options.uri + "' is not a coap:// or coaps:// URI");
+  if (secure && options.psk_key.empty()) return FetchFail("a coaps:// download needs the device's PSK");
   const std::string host(reinterpret_cast<const char*>(uri.host.s), uri.host.length);
   const std::string path(reinterpret_cast<const char*>(uri.path.s), uri.path.length);
   auto address = ResolveUdpAddress(host, uri.port, false);
-  if (!address) return Lwm2mFail(address.error());
+  if (!address) return FetchFail(address.error());
 
   Exchange exchange;
   Context c;
   c.context = coap_new_context(nullptr);
-  if (c.context == nullptr) return Lwm2mFail("cannot create a CoAP context");
+  if (c.context == nullptr) return FetchFail("cannot create a CoAP context");
   coap_set_app_data(c.context, &exchange);
   coap_register_response_handler(c.context, OnResponse);
   coap_register_nack_handler(c.context, OnNack);
@@ -92,7 +96,7 @@ Lwm2mResult<uint64_t> FetchBlockwise(const BlockFetchOptions& options, uint64_t 
   } else {
     c.session = coap_new_client_session(c.context, nullptr, &*address, COAP_PROTO_UDP);
   }
-  if (c.session == nullptr) return Lwm2mFail("cannot open a CoAP session to " + host);
+  if (c.session == nullptr) return FetchFail("cannot open a CoAP session to " + host);
 
   unsigned szx = SzxOf(options.block_size);
   uint32_t num = static_cast<uint32_t>(offset / (16u << szx));
@@ -105,18 +109,19 @@ Lwm2mResult<uint64_t> FetchBlockwise(const BlockFetchOptions& options, uint64_t 
     coap_add_token(pdu, token_length, token);
     AddPathOptions(pdu, path);
     AddUintOption(pdu, COAP_OPTION_BLOCK2, (num << 4) | szx);
-    if (coap_send(c.session, pdu) == COAP_INVALID_MID) return Lwm2mFail("cannot send to " + host);
+    if (coap_send(c.session, pdu) == COAP_INVALID_MID) return FetchFail("cannot send to " + host);
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s * 1000));
     while (!exchange.done && std::chrono::steady_clock::now() < until) coap_io_process(c.context, 100);
-    if (!exchange.done) return Lwm2mFail("block " + std::to_string(num) + ": no answer within " + std::to_string(static_cast<int>(options.timeout_s)) + " s");
-    if (!exchange.failure.empty()) return Lwm2mFail(exchange.failure);
+    if (!exchange.done) return FetchFail("block " + std::to_string(num) + ": no answer within " + std::to_string(static_cast<int>(options.timeout_s)) + " s");
+    if (!exchange.failure.empty()) return FetchFail(exchange.failure);
     if (exchange.code != 205) {
-      return Lwm2mFail("block " + std::to_string(num) + ": the server answered " + CoapCodeText(exchange.code) +
-                       (exchange.data.empty() ? "" : ": " + std::string(exchange.data.begin(), exchange.data.end())));
+      return FetchFail("block " + std::to_string(num) + ": the server answered " + CoapCodeText(exchange.code) +
+                           (exchange.data.empty() ? "" : ": " + std::string(exchange.data.begin(), exchange.data.end())),
+                       exchange.code);
     }
     // Without Block2 the whole resource came in one answer (it fits in one datagram).
     const uint64_t at = exchange.block ? static_cast<uint64_t>(exchange.block->num) << (exchange.block->szx + 4) : 0;
-    if (!exchange.data.empty() && !sink(exchange.data.data(), exchange.data.size(), at)) return Lwm2mFail("stopped");
+    if (!exchange.data.empty() && !sink(exchange.data.data(), exchange.data.size(), at)) return FetchFail("stopped");
     if (!exchange.block || !exchange.block->m) return at + exchange.data.size();
     // The server may answer with smaller blocks than asked (RFC 7959 2.4): follow its size.
     if (exchange.block->szx < szx) szx = exchange.block->szx;

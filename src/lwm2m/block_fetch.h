@@ -22,9 +22,14 @@ struct BlockFetchOptions {
 /// Receives the bytes of each block at its `offset`; returning false stops the download.
 using BlockSink = std::function<bool(const uint8_t* data, size_t size, uint64_t offset)>;
 
+struct BlockFetchError {
+  int code = 0;  ///< the server's CoAP code (404 ...), or 0: no answer, DTLS failure, stopped, bad URI
+  std::string message;
+};
+
 /// GETs `options.uri` from byte `offset` (rounded down to a block) to its end, handing each
 /// block to `sink`; returns the resource's size. Fails naming the CoAP code and the server's
 /// diagnostic, a timeout, a DTLS failure, or "stopped" when the sink stopped it.
-Lwm2mResult<uint64_t> FetchBlockwise(const BlockFetchOptions& options, uint64_t offset, const BlockSink& sink);
+tl::expected<uint64_t, BlockFetchError> FetchBlockwise(const BlockFetchOptions& options, uint64_t offset, const BlockSink& sink);
 
 }  // namespace tml::lwm2m

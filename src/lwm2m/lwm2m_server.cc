@@ -271,13 +271,19 @@ struct Lwm2mServer::Impl {
 
   /// Reads what the device runs (3/0/3 Firmware Version, 3/0/19 Software Version: the model's
   /// sha256 in TinyMLaaS) into its registration, after the registration is answered.
-  void ReadDeviceInfo(const std::string& endpoint) {
+  void ReadDeviceInfo(const std::string& endpoint, std::function<void()> done = {}) {
     auto request = std::make_unique<OutgoingRequest>();
     request->endpoint = endpoint;
     request->method = Method::kGet;
     request->path = MakePath({3, 0});
     request->accept = ContentFormat::kSenmlJson;
-    request->then = [this, endpoint](Lwm2mResult<DeviceResponse> r) {
+    request->then = [this, endpoint, done](Lwm2mResult<DeviceResponse> r) {
+      struct Finally {
+        const std::function<void()>& fn;
+        ~Finally() {
+          if (fn) fn();
+        }
+      } finally{done};
       if (!r || r->code != 205) return;
       auto records = DecodeRecords(r->format.value_or(ContentFormat::kSenmlJson), MakePath({3, 0}), r->payload, TypeOfResource);
       if (!records) return;
@@ -509,7 +515,12 @@ std::optional<Registration> Lwm2mServer::FindEndpoint(const std::string& endpoin
 
 namespace tml::lwm2m {
 
-void Lwm2mServer::RefreshDeviceInfo(const std::string& endpoint) { impl_->ReadDeviceInfo(endpoint); }
+void Lwm2mServer::RefreshDeviceInfo(const std::string& endpoint) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  impl_->ReadDeviceInfo(endpoint, [done] { done->set_value(); });
+  finished.wait_for(std::chrono::seconds(5));
+}
 
 namespace {
 

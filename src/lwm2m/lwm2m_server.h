@@ -88,7 +88,8 @@ class Lwm2mServer {
   Lwm2mResult<DeviceResponse> WriteAttributes(const std::string& endpoint, const Path& path, const std::string& query,
                                               double timeout_s = 10);
 
-  /// Reads what the device runs (3/0/3, 3/0/19) into its registration again (after an update).
+  /// Reads what the device runs (3/0/3, 3/0/19) into its registration again (after an
+  /// update); returns once it did (or the device did not answer within 5 s).
   void RefreshDeviceInfo(const std::string& endpoint);
 
   struct Impl;

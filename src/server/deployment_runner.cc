@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "compiler/file_io.h"
 #include "lwm2m/content_format.h"
@@ -195,9 +196,41 @@ void DeploymentRunner::SetPackageBaseUrl(std::string url) {
   base_url_ = std::move(url);
 }
 
-std::string DeploymentRunner::PackageUri(const std::string& token) {
+void DeploymentRunner::SetCoapPackageBases(std::string coap, std::string coaps) {
   std::lock_guard lock(mutex_);
-  return base_url_ + "/" + token;
+  coap_base_ = std::move(coap);
+  coaps_base_ = std::move(coaps);
+}
+
+std::string DeploymentRunner::PackageUri(const store::DeploymentRecord& d, const std::string& endpoint,
+                                         const std::string& token) {
+  std::string base;
+  if (d.delivery == "coap-pull") {
+    const auto registration = lwm2m_ != nullptr ? lwm2m_->FindEndpoint(endpoint) : std::nullopt;
+    const bool secure = registration && !registration->psk_identity.empty();
+    std::lock_guard lock(mutex_);
+    base = secure ? coaps_base_ : coap_base_;
+  } else {
+    std::lock_guard lock(mutex_);
+    base = base_url_;
+  }
+  return base + "/" + token;
+}
+
+std::optional<std::vector<uint8_t>> DeploymentRunner::PackageSlice(const std::string& token, uint64_t offset, size_t size,
+                                                                    uint64_t& total) {
+  const auto target = store_.FindTargetByToken(token);
+  if (!target || target->status == "canceled") return std::nullopt;
+  auto d = store_.GetDeployment(target->deployment_id);
+  if (!d) return std::nullopt;
+  total = d->package_bytes;
+  std::vector<uint8_t> bytes(static_cast<size_t>(std::min<uint64_t>(size, total - std::min(total, offset))));
+  std::ifstream in(store_.blobs().PathOf(d->package_sha256), std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (static_cast<size_t>(in.gcount()) != bytes.size()) return std::nullopt;
+  Served(token, offset + bytes.size());
+  return bytes;
 }
 
 DeploymentRunner::~DeploymentRunner() {
@@ -371,7 +404,7 @@ void DeploymentRunner::StepFota(const store::DeploymentRecord& d, store::Deploym
     } else {
       const auto path = MakePath({kObj, 0, 1});
       error = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kTlv,
-                                       Tlv(path, PackageUri(t.token)), 5),
+                                       Tlv(path, PackageUri(d, t.endpoint, t.token)), 5),
                         "write of the Package URI");
     }
     if (error) {
@@ -474,7 +507,7 @@ void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::Deploym
         return;
       }
     } else if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, uri, std::nullopt, lwm2m::ContentFormat::kTlv,
-                                                 Tlv(uri, PackageUri(t.token)), 5),
+                                                 Tlv(uri, PackageUri(d, t.endpoint, t.token)), 5),
                                   "write of the Package URI")) {
       t.detail = *e;
       return;

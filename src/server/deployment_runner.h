@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "lwm2m/path.h"
 #include "store/store.h"
@@ -39,7 +40,14 @@ class DeploymentRunner {
   /// What devices download from: Package URI = this + "/<token>" (e.g.
   /// http://127.0.0.1:8080/api/v1/packages); set once the HTTP port is bound.
   void SetPackageBaseUrl(std::string url);
-  std::string PackageUri(const std::string& token);
+  /// The same over CoAP (delivery coap-pull): "coap://HOST:PORT/pkg" for devices registered
+  /// without DTLS, "coaps://..." for those registered over DTLS; either may be empty.
+  void SetCoapPackageBases(std::string coap, std::string coaps);
+  /// The Package URI of the target with `token`, for its deployment's delivery.
+  std::string PackageUri(const store::DeploymentRecord& d, const std::string& endpoint, const std::string& token);
+  /// One block of the package of the target with `token` (the LwM2M server's /pkg/<token>),
+  /// counted as served; nothing when there is no such target or it was canceled.
+  std::optional<std::vector<uint8_t>> PackageSlice(const std::string& token, uint64_t offset, size_t size, uint64_t& total);
 
   struct Transient;
 
@@ -56,7 +64,7 @@ class DeploymentRunner {
 
   store::Store& store_;
   lwm2m::Lwm2mServer* lwm2m_;
-  std::string base_url_;
+  std::string base_url_, coap_base_, coaps_base_;
   std::mutex mutex_;
   /// What wakes the loop; shared with the observation callbacks, which may outlive a step.
   struct Doorbell {

@@ -167,7 +167,9 @@ void CreateDeployment(RouteContext& c) {
   if (d.strategy == "canary" && d.canary < 1) throw Unprocessable("\"canary\" must be at least 1");
   if (d.strategy == "all") d.canary = 0;
   d.delivery = body.value("delivery", std::string("pull"));
-  if (d.delivery != "pull" && d.delivery != "push") throw Unprocessable("\"delivery\" is pull (Package URI) or push (block-wise write)");
+  if (d.delivery != "pull" && d.delivery != "coap-pull" && d.delivery != "push") {
+    throw Unprocessable("\"delivery\" is pull (an http(s):// Package URI), coap-pull (a coap(s):// Package URI, Block2) or push (block-wise write)");
+  }
   const auto endpoints = TargetEndpoints(c, body);
   const json manifest = BuildManifest(c, d.build_id);
   auto bin = BuildArtifact(c, d.build_id, "firmware.bin");

@@ -11,7 +11,8 @@ namespace tml::store {
 namespace {
 
 constexpr const char* kDeploymentColumns =
-    "id, build_id, kind, strategy, canary, delivery, status, reason, package_sha256, package_bytes, created_at, finished_at";
+    "id, build_id, kind, strategy, canary, delivery, status, reason, package_sha256, package_bytes, created_at, finished_at, "
+    "pull_over";
 constexpr const char* kTargetColumns =
     "deployment_id, endpoint, position, status, progress, result, detail, token, instance, updated_at";
 
@@ -22,7 +23,7 @@ DeploymentRecord ReadDeployment(const Statement& s) {
   d.kind = s.Text(2);
   d.strategy = s.Text(3);
   d.canary = s.Int(4);
-  d.delivery = s.Text(5);
+  d.delivery = s.Text(5) == "pull" && s.Text(12) == "coap" ? "coap-pull" : s.Text(5);
   d.status = s.Text(6);
   d.reason = s.OptionalText(7).value_or("");
   d.package_sha256 = s.Text(8);
@@ -52,10 +53,12 @@ DeploymentTarget ReadTarget(const Statement& s) {
 StoreResult<DeploymentRecord> Store::AddDeployment(const DeploymentRecord& d, const std::vector<std::string>& endpoints) {
   std::lock_guard lock(mutex_);
   const int64_t id = Transaction(*db_, [&] {
+    const bool over_coap = d.delivery == "coap-pull";
     db_->Prepare("INSERT INTO deployments (build_id, kind, strategy, canary, delivery, status, package_sha256, package_bytes, "
-                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8)")
-        .Bind(1, d.build_id).Bind(2, d.kind).Bind(3, d.strategy).Bind(4, d.canary).Bind(5, d.delivery)
-        .Bind(6, d.package_sha256).Bind(7, static_cast<int64_t>(d.package_bytes)).Bind(8, common::NowUtc()).Run();
+                 "created_at, pull_over) VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9)")
+        .Bind(1, d.build_id).Bind(2, d.kind).Bind(3, d.strategy).Bind(4, d.canary).Bind(5, over_coap ? "pull" : d.delivery)
+        .Bind(6, d.package_sha256).Bind(7, static_cast<int64_t>(d.package_bytes)).Bind(8, common::NowUtc())
+        .Bind(9, over_coap ? "coap" : "http").Run();
     const int64_t deployment = db_->LastInsertId();
     int64_t position = 0;
     for (const std::string& endpoint : endpoints) {

@@ -103,6 +103,11 @@ CREATE TABLE deployment_targets (
   PRIMARY KEY (deployment_id, endpoint)
 );
 )sql",
+    // 5: a pull may name a coap(s):// Package URI (delivery coap-pull); SQLite cannot widen
+    // the CHECK of `delivery`, so the protocol of a pull is its own column.
+    R"sql(
+ALTER TABLE deployments ADD COLUMN pull_over TEXT NOT NULL DEFAULT 'http' CHECK (pull_over IN ('http', 'coap'));
+)sql",
 };
 
 }  // namespace

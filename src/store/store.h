@@ -86,7 +86,7 @@ struct DeploymentRecord {
   std::string kind;      ///< fota | sota
   std::string strategy;  ///< all | canary
   int64_t canary = 0;    ///< devices that go first with the canary strategy
-  std::string delivery;  ///< pull (Package URI) | push (block-wise write of Package)
+  std::string delivery;  ///< pull (http(s):// Package URI) | coap-pull (coap(s)://) | push (block-wise write of Package)
   std::string status;    ///< running | succeeded | failed | canceled
   std::string reason;
   std::string package_sha256;

@@ -6,7 +6,8 @@
 # golden output. Then the faults: a corrupted package (sha256 mismatch, result 5), an image
 # that does not boot (result 8, the old image runs on), a download interrupted by the
 # agent's restart that resumes with a Range request, a SOTA refused before anything is sent,
-# a canary that holds the rest, a cancel.
+# a canary that holds the rest, a cancel; and the other deliveries: a coaps:// Package URI
+# (Block2) and a push (a block-wise write of Package).
 set -euo pipefail
 TINYMLAAS=$1; AGENT=$2; SHARED=$3
 WORK=$(mktemp -d)
@@ -116,6 +117,36 @@ assert old[slot:] != new[slot:], "the model slot did not change"
 PY
 golden ad01_int8 1
 
+# The other deliveries: FOTA of A again from a coaps:// Package URI, fetched block by block
+# (Block2) over the device's own DTLS session; then SOTA of B pushed by a block-wise write of
+# Package (9/N/2).
+"$TINYMLAAS" deploy "$A" --to gw-1 --kind fota --delivery coap-pull --wait > "$WORK/coap.txt" || fail "coap-pull: $(cat "$WORK/coap.txt")"
+grep -q "fota: downloading coaps://127.0.0.1:$COAPS/pkg/" "$WORK/agent.log" || fail "the agent did not fetch over CoAP"
+[[ $(device_field model_sha256) == "$(plan_sha "$WORK/a")" ]] || fail "model after the coap-pull fota"
+golden kws_ref_model 2
+"$TINYMLAAS" deploy "$B" --to gw-1 --kind sota --delivery push --wait > "$WORK/push.txt" || fail "push: $(cat "$WORK/push.txt")"
+[[ $(device_field model_sha256) == "$(plan_sha "$WORK/b")" ]] || fail "model after the pushed sota"
+golden ad01_int8 1
+
+# Canary and cancel: gw-2 is provisioned but never comes online. It waits while the canary
+# (gw-1) updates, keeps its place offline afterwards, and a cancel ends it.
+"$TINYMLAAS" devices add gw-2 > /dev/null
+"$TINYMLAAS" deploy "$A" --to gw-1,gw-2 --kind fota --strategy canary --canary 1 > "$WORK/canary.txt" || fail "canary: $(cat "$WORK/canary.txt")"
+C=$(sed -n 's/^deployment \([0-9]*\):.*/\1/p' "$WORK/canary.txt")
+target2() { deployment_json "$C" | python3 -c 'import json,sys; t=[d for d in json.load(sys.stdin)["devices"] if d["endpoint"]=="gw-2"][0]; print(t["status"], t["detail"])'; }
+for _ in $(seq 50); do [[ $(target2) == "pending waiting for the canary" ]] && break; sleep 0.1; done
+[[ $(target2) == "pending waiting for the canary" ]] || fail "gw-2 during the canary: $(target2)"
+[[ $(target_field "$C" status) != succeeded ]] || fail "the canary finished before gw-2 was seen waiting"
+for _ in $(seq 300); do [[ $(target_field "$C" status) == succeeded ]] && break; sleep 0.1; done
+[[ $(target_field "$C" status) == succeeded ]] || fail "the canary: $(deployment_json "$C")"
+for _ in $(seq 50); do [[ $(target2) == *offline* ]] && break; sleep 0.1; done
+[[ $(target2) == *offline* ]] || fail "gw-2 after the canary: $(target2)"
+"$TINYMLAAS" deployments cancel "$C" > /dev/null || fail "cancel"
+for _ in $(seq 50); do deployment_json "$C" | grep -q '"status": *"canceled"' && break; sleep 0.1; done
+[[ $(target2) == "canceled canceled by an operator" ]] || fail "gw-2 after the cancel: $(target2)"
+deployment_json "$C" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["status"]=="canceled" and "1 succeeded" in d["reason"], d' ||
+  fail "the canceled deployment: $(deployment_json "$C")"
+
 # A SOTA the firmware cannot run is refused before anything is sent, naming what is missing
 # (here: a model built for another board).
 "$TINYMLAAS" build --model ad01 --board mps2-an386 --wait > "$WORK/build.txt" || fail "build: $(cat "$WORK/build.txt")"
@@ -126,7 +157,7 @@ rc=$?
 set -e
 [[ $rc -ne 0 ]] && grep -q "cannot run this model: the model was built for board mps2-an386, the device is a netduinoplus2" \
   "$WORK/refused.txt" || fail "sota for another board: rc $rc $(cat "$WORK/refused.txt")"
-[[ $("$TINYMLAAS" deployments ls --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') == 2 ]] ||
+[[ $("$TINYMLAAS" deployments ls --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') == 5 ]] ||
   fail "a refused deployment was recorded"
 
 # Packages the test makes itself, served from its own loopback HTTP server.
@@ -189,7 +220,7 @@ for _ in $(seq 100); do "$TINYMLAAS" devices read gw-1 /5/0/3 | grep -q " 2$" &&
 wait_fota_idle 8
 grep -q "rolled back to build-$A" "$WORK/agent.log" || fail "no rollback in the agent's log"
 [[ $(device_field firmware_version) == "build-$A" ]] || fail "after a failed update: $(device_field firmware_version)"
-golden ad01_int8 2
+golden kws_ref_model 1  # the canary above left build A (kws) on the device
 
 # A download interrupted by the agent's restart resumes where it stopped (HTTP Range).
 stop_agent

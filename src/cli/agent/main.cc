@@ -71,7 +71,10 @@ int Run(const AgentArgs& args) {
     std::fprintf(stderr, "error: %s\n", flasher.error().message.c_str());
     return 2;
   }
-  tml::agent::FetchConfig fetch{(fs::path(args.state) / "downloads").string(), args.download_rate, std::nullopt, args.board};
+  tml::agent::FetchConfig fetch;
+  fetch.partial_dir = (fs::path(args.state) / "downloads").string();
+  fetch.max_bytes_per_second = args.download_rate;
+  fetch.board = args.board;
   if (!args.trust_key_hex.empty()) {
     auto key = tml::common::FromHex(args.trust_key_hex);
     if (!key || key->size() != 32) {
@@ -79,6 +82,16 @@ int Run(const AgentArgs& args) {
       return 2;
     }
     fetch.trusted_key = std::string(key->begin(), key->end());
+  }
+  // A coaps:// Package URI is fetched with the device's own DTLS credentials.
+  fetch.psk_identity = args.psk_identity.empty() ? args.endpoint : args.psk_identity;
+  if (!args.psk_key_hex.empty()) {
+    auto key = tml::common::FromHex(args.psk_key_hex);
+    if (!key) {
+      std::fprintf(stderr, "error: --psk-key must be hex\n");
+      return 2;
+    }
+    fetch.psk_key = *key;
   }
   tml::agent::Updater updater(args.state, **board, **flasher);
   auto booted = updater.Refresh();
@@ -102,14 +115,7 @@ int Run(const AgentArgs& args) {
   options.endpoint = args.endpoint;
   options.psk_identity = args.psk_identity;
   options.lifetime = args.lifetime;
-  if (!args.psk_key_hex.empty()) {
-    auto key = tml::common::FromHex(args.psk_key_hex);
-    if (!key) {
-      std::fprintf(stderr, "error: --psk-key must be hex\n");
-      return 2;
-    }
-    options.psk_key = *key;
-  }
+  options.psk_key = fetch.psk_key;
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -162,8 +162,8 @@ void SetupDeployCommands(CLI::App& app, int* exit_code) {
   deploy->add_option("--kind", a->kind, "fota (object 5) or sota (object 9)")->check(CLI::IsMember({"fota", "sota"}));
   deploy->add_option("--strategy", a->strategy, "all at once, or canary")->check(CLI::IsMember({"all", "canary"}));
   deploy->add_option("--canary", a->canary, "Devices that go first with --strategy canary");
-  deploy->add_option("--delivery", a->delivery, "pull (the device downloads a Package URI) or push (block-wise write)")
-      ->check(CLI::IsMember({"pull", "push"}));
+  deploy->add_option("--delivery", a->delivery, "pull (the device downloads an http(s):// Package URI), coap-pull (a coap(s):// one, block by block) or push (block-wise write)")
+      ->check(CLI::IsMember({"pull", "coap-pull", "push"}));
   deploy->add_flag("--wait", a->wait, "Follow the progress per device until it ends (exit 1 if it failed)");
   AddConnectionOptions(deploy, *c);
   deploy->callback([=] { *exit_code = Deploy(*c, *a); });

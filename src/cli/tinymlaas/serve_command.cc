@@ -1,4 +1,5 @@
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -40,7 +41,8 @@ struct ServeArgs {
 
 /// The LwM2M server, with provisioned devices looked up in the store; null when neither
 /// --coap nor --coaps is given.
-lwm2m::Lwm2mResult<std::unique_ptr<lwm2m::Lwm2mServer>> StartLwm2m(const ServeArgs& args, store::Store& store) {
+lwm2m::Lwm2mResult<std::unique_ptr<lwm2m::Lwm2mServer>> StartLwm2m(const ServeArgs& args, store::Store& store,
+                                                                   std::atomic<server::DeploymentRunner*>& deployments) {
   if (args.coap.empty() && args.coaps.empty()) return std::unique_ptr<lwm2m::Lwm2mServer>();
   auto credentials = [](const std::optional<store::DeviceRecord>& d) -> std::optional<lwm2m::DeviceCredentials> {
     if (!d) return std::nullopt;
@@ -53,6 +55,11 @@ lwm2m::Lwm2mResult<std::unique_ptr<lwm2m::Lwm2mServer>> StartLwm2m(const ServeAr
   options.by_endpoint = [&store, credentials](const std::string& ep) {
     auto d = store.GetDevice(ep);
     return credentials(d ? std::optional<store::DeviceRecord>(*d) : std::nullopt);
+  };
+  // coap(s)://.../pkg/<token>: the deployment runner serves each block and counts it.
+  options.package_slice = [&deployments](const std::string& token, uint64_t offset, size_t size, uint64_t& total) {
+    server::DeploymentRunner* runner = deployments.load();
+    return runner == nullptr ? std::nullopt : runner->PackageSlice(token, offset, size, total);
   };
   options.on_change = [](const lwm2m::Registration& r, const std::string& event) {
     std::printf("lwm2m: %s %s (%s, lifetime %lld s)\n", r.endpoint.c_str(), event.c_str(), r.peer.c_str(),
@@ -135,7 +142,8 @@ int Serve(const ServeArgs& args) {
   std::unique_ptr<jobs::DockerRunner> docker = ConnectDocker(args, &docker_fatal);
   if (docker_fatal) return 1;
   jobs::BuildQueue queue(**store, runner, docker.get(), args.data, queue_options);
-  auto lwm2m_server = StartLwm2m(args, **store);
+  std::atomic<server::DeploymentRunner*> package_server{nullptr};  // set once the runner exists
+  auto lwm2m_server = StartLwm2m(args, **store, package_server);
   if (!lwm2m_server) {
     std::fprintf(stderr, "error: %s\n", lwm2m_server.error().c_str());
     return 1;
@@ -147,7 +155,12 @@ int Serve(const ServeArgs& args) {
     return 1;
   }
   std::unique_ptr<server::DeploymentRunner> deployments;
-  if (*lwm2m_server) deployments = std::make_unique<server::DeploymentRunner>(**store, lwm2m_server->get());
+  if (*lwm2m_server) {
+    deployments = std::make_unique<server::DeploymentRunner>(**store, lwm2m_server->get());
+    deployments->SetCoapPackageBases(args.coap.empty() ? "" : "coap://" + args.coap + "/pkg",
+                                     args.coaps.empty() ? "" : "coaps://" + args.coaps + "/pkg");
+    package_server = deployments.get();
+  }
   server::ServerOptions options;
   options.metrics = &metrics;
   options.deployments = deployments.get();
@@ -180,6 +193,7 @@ int Serve(const ServeArgs& args) {
   server.Run();
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();
+  package_server = nullptr;  // the runner goes first; the LwM2M server stops serving packages
   std::printf("stopped\n");
   return 0;
 }
