@@ -1,11 +1,13 @@
 // libFuzzer target: the LwM2M content-format decoders on arbitrary payloads. The first byte
-// picks the codec (TLV under /3, /3/0 or /3/0/6; SenML JSON; SenML CBOR; link format).
-// Invariant: what decodes re-encodes to something that decodes to the same records.
+// picks the codec (TLV under /3, /3/0 or /3/0/6; SenML JSON; SenML CBOR; link format; a
+// Write-Attributes query). Invariant: what decodes re-encodes to something that decodes to
+// the same records (attributes).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "lwm2m/link_format.h"
+#include "lwm2m/observe.h"
 #include "lwm2m/senml.h"
 #include "lwm2m/tlv.h"
 
@@ -26,7 +28,7 @@ void CheckTlv(const Path& base, const uint8_t* data, size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t which = data[0] % 6;
+  const uint8_t which = data[0] % 7;
   ++data;
   --size;
   switch (which) {
@@ -53,6 +55,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!links) break;
       auto again = ParseLinkFormat(FormatLinks(*links));
       if (!again || *again != *links) std::abort();
+      break;
+    }
+    case 6: {
+      auto update = ParseAttributeQuery(std::string_view(reinterpret_cast<const char*>(data), size));
+      if (!update) break;
+      auto again = ParseAttributeQuery(FormatAttributeQuery(*update));
+      if (!again || !(again->set == update->set) || again->cleared != update->cleared) std::abort();
+      AttributeStore store;
+      (void)store.Apply(MakePath({3303, 0, 5700}), *update);
       break;
     }
   }

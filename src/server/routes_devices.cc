@@ -94,7 +94,8 @@ void WriteObject(RouteContext& c) {
   const lwm2m::Value value = ValueFromJson(body["value"], path);
   auto payload = lwm2m::EncodeRecords(lwm2m::ContentFormat::kTlv, path, {{path, value}});
   if (!payload) throw ApiError(422, "Unprocessable Content", payload.error());
-  auto r = Lwm2m(c).Request(endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kTlv, *payload);
+  // A large value (a Package) goes block-wise and may take a while on a slow link.
+  auto r = Lwm2m(c).Request(endpoint, lwm2m::Method::kPut, path, std::nullopt, lwm2m::ContentFormat::kTlv, *payload, 120);
   ThrowUnlessOk(r, "write " + path.ToString());
   SendJson(c.response, 200, {{"endpoint", endpoint}, {"path", path.ToString()}, {"code", r->code}});
 }
