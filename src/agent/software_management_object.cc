@@ -1,7 +1,9 @@
 #include "agent/software_management_object.h"
 
 #include <cstdio>
+#include <filesystem>
 
+#include "compiler/file_io.h"
 #include "lwm2m/objects.h"
 
 namespace tml::agent {
@@ -33,8 +35,8 @@ void Log(uint16_t instance, const std::string& line) {
 }  // namespace
 
 SoftwareManagementObject::SoftwareManagementObject(lwm2m::ObjectStore& objects, Updater& updater, FetchConfig config,
-                                                   SerialWorker& worker)
-    : objects_(objects), updater_(updater), config_(std::move(config)), worker_(worker) {
+                                                   SerialWorker& worker, std::string state_dir)
+    : objects_(objects), updater_(updater), config_(std::move(config)), worker_(worker), state_dir_(std::move(state_dir)) {
   objects_.OnCreate(
       kObj, [this](uint16_t instance) { Created(instance); },
       [this](uint16_t instance) -> lwm2m::OpResult<void> {
@@ -43,6 +45,8 @@ SoftwareManagementObject::SoftwareManagementObject(lwm2m::ObjectStore& objects, 
           if (active_ == instance) return lwm2m::OpFail(400, "deactivate /9/" + std::to_string(instance) + " first");
           packages_.erase(instance);
         }
+        std::error_code ec;
+        std::filesystem::remove_all(FolderOf(instance), ec);
         return {};
       });
   objects_.OnWrite([this](const lwm2m::Record& r) {
@@ -50,6 +54,85 @@ SoftwareManagementObject::SoftwareManagementObject(lwm2m::ObjectStore& objects, 
     if (r.path.resource() == 3) OnPackageUri(r.path.instance(), std::get<std::string>(r.value));
     if (r.path.resource() == 2) OnPackage(r.path.instance(), std::get<lwm2m::Bytes>(r.value));
   });
+  Restore();
+}
+
+std::string SoftwareManagementObject::FolderOf(uint16_t i) const {
+  return (std::filesystem::path(state_dir_) / std::to_string(i)).string();
+}
+
+void SoftwareManagementObject::Persist(uint16_t i, const common::VerifiedPackage* package) {
+  const std::string folder = FolderOf(i);
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (package != nullptr) {
+    // Kept as a package again (unsigned: it was checked when it arrived), so a restore checks
+    // every sha256 of it once more.
+    auto tar = common::WritePackage(package->contents, nullptr);
+    if (tar) compiler::WriteFile(folder + "/package.tar", tar->data(), tar->size());
+  }
+  auto text = [this, i](uint16_t r) {
+    const auto v = objects_.Get(At(i, r));
+    return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : std::string();
+  };
+  bool signed_package = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = packages_.find(i); it != packages_.end()) signed_package = it->second.signed_by_trusted_key;
+  }
+  const auto active = objects_.Get(At(i, 12));
+  const nlohmann::json values = {{"state", StateOf(i)},
+                                 {"result", std::get<int64_t>(objects_.Get(At(i, 9)).value_or(int64_t{0}))},
+                                 {"name", text(0)},
+                                 {"version", text(1)},
+                                 {"active", active && std::get<bool>(*active)},
+                                 {"signed", signed_package}};
+  const std::string dumped = values.dump(2);
+  compiler::WriteFile(folder + "/instance.json", dumped.data(), dumped.size());
+}
+
+void SoftwareManagementObject::Restore() {
+  std::error_code ec;
+  if (state_dir_.empty() || !std::filesystem::is_directory(state_dir_, ec)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(state_dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || name.size() > 5) continue;
+    const auto i = static_cast<uint16_t>(std::stoul(name));
+    auto text = compiler::ReadFile(entry.path().string() + "/instance.json");
+    const auto values = text ? nlohmann::json::parse(text->begin(), text->end(), nullptr, false) : nlohmann::json();
+    if (!values.is_object()) continue;
+    objects_.AddInstance(kObj, i);
+    Created(i);
+    int64_t state = values.value("state", int64_t{kSwInitial}), result = values.value("result", int64_t{kSwResultInitial});
+    if (auto tar = compiler::ReadFile(entry.path().string() + "/package.tar"); tar && state >= kSwDelivered) {
+      auto package = common::ReadPackage(std::string_view(reinterpret_cast<const char*>(tar->data()), tar->size()), std::nullopt);
+      if (package) {
+        package->signed_by_trusted_key = values.value("signed", false);
+        std::lock_guard lock(mutex_);
+        packages_[i] = std::move(*package);
+      } else {
+        Log(i, "the kept package is damaged (" + package.error().message + "): delivered again by the server");
+        state = kSwInitial;
+        result = kSwIntegrityFailure;
+      }
+    } else if (state != kSwInitial) {
+      // The agent stopped mid-download: the server offers the package again and the partial
+      // download resumes.
+      state = kSwInitial;
+      result = kSwConnectionLost;
+    }
+    objects_.Set(At(i, 0), values.value("name", std::string()));
+    objects_.Set(At(i, 1), values.value("version", std::string()));
+    const bool active = values.value("active", false) && state == kSwInstalled;
+    objects_.Set(At(i, 12), active);
+    if (active) {
+      std::lock_guard lock(mutex_);
+      active_ = i;
+    }
+    objects_.Set(At(i, 9), result);
+    objects_.Set(At(i, 7), state);
+    Log(i, "restored: update state " + std::to_string(state) + (active ? ", active" : ""));
+  }
 }
 
 void SoftwareManagementObject::Created(uint16_t i) {
@@ -67,6 +150,17 @@ void SoftwareManagementObject::Created(uint16_t i) {
 void SoftwareManagementObject::Set(uint16_t i, int64_t state, std::optional<int64_t> result) {
   if (result) objects_.Set(At(i, 9), *result);
   objects_.Set(At(i, 7), state);
+  Persist(i);
+}
+
+void SoftwareManagementObject::SetResult(uint16_t i, int64_t result) {
+  objects_.Set(At(i, 9), result);
+  Persist(i);
+}
+
+void SoftwareManagementObject::SetActive(uint16_t i, bool active) {
+  objects_.Set(At(i, 12), active);
+  Persist(i);
 }
 
 int64_t SoftwareManagementObject::StateOf(uint16_t i) const {
@@ -108,6 +202,7 @@ void SoftwareManagementObject::Delivered(uint16_t i, FetchResult package) {
   objects_.Set(At(i, 1), "build-" + std::to_string(package->contents.build_id));
   Log(i, "delivered build " + std::to_string(package->contents.build_id) +
              (package->signed_by_trusted_key ? " (signature verified)" : ""));
+  Persist(i, &*package);
   {
     std::lock_guard lock(mutex_);
     packages_[i] = std::move(*package);
@@ -129,7 +224,7 @@ lwm2m::OpResult<void> SoftwareManagementObject::Install(uint16_t i) {
     std::string why;
     for (const auto& m : missing) why += (why.empty() ? "" : "; ") + m;
     Log(i, "cannot install: " + why);
-    objects_.Set(At(i, 9), int64_t{kSwInstallFailure});
+    SetResult(i, kSwInstallFailure);
     return {};  // the Execute itself was accepted; the result says why the install failed
   }
   Set(i, kSwInstalled, kSwInstalledOk);
@@ -154,7 +249,7 @@ lwm2m::OpResult<void> SoftwareManagementObject::Activate(uint16_t i) {
     auto r = updater_.InstallModel(plan, manifest);
     if (!r) {
       Log(i, "activation failed: " + r.error().message);
-      objects_.Set(At(i, 9), int64_t{kSwDeviceError});
+      SetResult(i, kSwDeviceError);
       return;
     }
     std::optional<uint16_t> previous;
@@ -163,8 +258,8 @@ lwm2m::OpResult<void> SoftwareManagementObject::Activate(uint16_t i) {
       previous = active_;
       active_ = i;
     }
-    if (previous && *previous != i) objects_.Set(At(*previous, 12), false);
-    objects_.Set(At(i, 12), true);
+    if (previous && *previous != i) SetActive(*previous, false);
+    SetActive(i, true);
     Log(i, "active: the board runs model " + r->hello.model_sha256.substr(0, 12));
   });
   return {};
@@ -180,14 +275,14 @@ lwm2m::OpResult<void> SoftwareManagementObject::Deactivate(uint16_t i) {
     auto r = base ? updater_.InstallModel(base->first, base->second) : tl::unexpected(base.error());
     if (!r) {
       Log(i, "deactivation failed: " + r.error().message);
-      objects_.Set(At(i, 9), int64_t{kSwDeviceError});
+      SetResult(i, kSwDeviceError);
       return;
     }
     {
       std::lock_guard lock(mutex_);
       active_.reset();
     }
-    objects_.Set(At(i, 12), false);
+    SetActive(i, false);
     Log(i, "deactivated: the firmware's own model runs again");
   });
   return {};
@@ -199,6 +294,8 @@ lwm2m::OpResult<void> SoftwareManagementObject::Uninstall(uint16_t i) {
     if (active_ == i) return lwm2m::OpFail(400, "deactivate /9/" + std::to_string(i) + " before uninstalling it");
     packages_.erase(i);
   }
+  std::error_code ec;
+  std::filesystem::remove(FolderOf(i) + "/package.tar", ec);
   objects_.Set(At(i, 0), std::string());
   objects_.Set(At(i, 1), std::string());
   Set(i, kSwInitial, kSwResultInitial);

@@ -6,6 +6,8 @@
 // flashes the plan into the model slot, reboots and checks the hello (Activation State true;
 // on failure the old model runs again, Update Result 57); Deactivate brings the firmware's own
 // model back; Uninstall forgets the package. Values as the spec's object 9 defines them.
+// Each instance is kept in STATE/software/<id>/ (its values and its delivered package), so an
+// agent that restarts still has what the server installed.
 
 #include <atomic>
 #include <map>
@@ -29,7 +31,9 @@ enum SoftwareResult : int64_t {
 
 class SoftwareManagementObject {
  public:
-  SoftwareManagementObject(lwm2m::ObjectStore& objects, Updater& updater, FetchConfig config, SerialWorker& worker);
+  /// Restores the instances kept in `state_dir`.
+  SoftwareManagementObject(lwm2m::ObjectStore& objects, Updater& updater, FetchConfig config, SerialWorker& worker,
+                           std::string state_dir);
 
   /// Stops a running download (its partial file stays for a resume); the agent is stopping.
   void Stop() { cancel_ = true; }
@@ -44,12 +48,19 @@ class SoftwareManagementObject {
   lwm2m::OpResult<void> Deactivate(uint16_t instance);
   lwm2m::OpResult<void> Uninstall(uint16_t instance);
   void Set(uint16_t instance, int64_t state, std::optional<int64_t> result);
+  void SetResult(uint16_t instance, int64_t result);
+  void SetActive(uint16_t instance, bool active);
   int64_t StateOf(uint16_t instance) const;
+  /// Writes the instance's values (and its package, when `package` is given) to its folder.
+  void Persist(uint16_t instance, const common::VerifiedPackage* package = nullptr);
+  void Restore();
+  std::string FolderOf(uint16_t instance) const;
 
   lwm2m::ObjectStore& objects_;
   Updater& updater_;
   FetchConfig config_;
   SerialWorker& worker_;
+  std::string state_dir_;
   std::atomic<bool> cancel_ = false;
   mutable std::mutex mutex_;
   std::map<uint16_t, common::VerifiedPackage> packages_;  // delivered or installed

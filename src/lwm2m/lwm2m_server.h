@@ -75,18 +75,18 @@ class Lwm2mServer {
   Lwm2mResult<DeviceResponse> Request(const std::string& endpoint, Method method, const Path& path,
                                       std::optional<ContentFormat> accept = std::nullopt,
                                       std::optional<ContentFormat> content_format = std::nullopt, Bytes payload = {},
-                                      double timeout_s = 10);
+                                      double timeout_s = 30);
 
   /// Observe (a GET with Observe 0, RFC 7641): the answer is the current value, and when the
   /// device accepted, `observation` names the observation and `on_notify` gets each later
   /// notification until CancelObservation, an error notification, or the registration ends.
   Lwm2mResult<DeviceResponse> Observe(const std::string& endpoint, const Path& path, std::optional<ContentFormat> accept,
-                                      NotifyFn on_notify, double timeout_s = 10);
+                                      NotifyFn on_notify, double timeout_s = 30);
   /// Ends an observation: the device is told (a GET with Observe 1) and notifications stop.
   void CancelObservation(const std::string& observation);
   /// Write-Attributes (core spec 5.4.4): a PUT of `query` ("pmin=1&pmax=30&st") with no body.
   Lwm2mResult<DeviceResponse> WriteAttributes(const std::string& endpoint, const Path& path, const std::string& query,
-                                              double timeout_s = 10);
+                                              double timeout_s = 30);
 
   /// Reads what the device runs (3/0/3, 3/0/19) into its registration again (after an
   /// update); returns once it did (or the device did not answer within 5 s).

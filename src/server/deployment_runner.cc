@@ -489,6 +489,23 @@ void DeploymentRunner::StepFota(const store::DeploymentRecord& d, store::Deploym
 void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::DeploymentTarget& t, Transient& x) {
   constexpr uint16_t kObj = lwm2m::kSoftwareObject;
   auto& server = *lwm2m_;
+  // The package into instance K: its Package URI (pull) or Package itself (push).
+  auto send = [&] {
+    const auto k = static_cast<uint16_t>(*t.instance);
+    const auto uri = MakePath({kObj, k, 3});
+    if (d.delivery == "push") {
+      if (auto e = Push(d, t.endpoint, MakePath({kObj, k, 2}))) {
+        t.detail = *e;
+        return false;
+      }
+    } else if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, uri, std::nullopt, lwm2m::ContentFormat::kTlv,
+                                                 Tlv(uri, PackageUri(d, t.endpoint, t.token)), 5),
+                                  "write of the Package URI")) {
+      t.detail = *e;
+      return false;
+    }
+    return true;
+  };
   auto create_and_send = [&] {
     auto created = server.Request(t.endpoint, lwm2m::Method::kPost, MakePath({kObj}), std::nullopt, std::nullopt, {}, 5);
     if (auto e = Expect2xx(created, "Create of a /9 instance")) {
@@ -500,18 +517,7 @@ void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::Deploym
       return;
     }
     t.instance = created->location->instance();
-    const auto uri = MakePath({kObj, static_cast<uint16_t>(*t.instance), 3});
-    if (d.delivery == "push") {
-      if (auto e = Push(d, t.endpoint, MakePath({kObj, static_cast<uint16_t>(*t.instance), 2}))) {
-        t.detail = *e;
-        return;
-      }
-    } else if (auto e = Expect2xx(server.Request(t.endpoint, lwm2m::Method::kPut, uri, std::nullopt, lwm2m::ContentFormat::kTlv,
-                                                 Tlv(uri, PackageUri(d, t.endpoint, t.token)), 5),
-                                  "write of the Package URI")) {
-      t.detail = *e;
-      return;
-    }
+    if (!send()) return;
     t.status = "downloading";
     t.detail = "package offered in /9/" + std::to_string(*t.instance);
     x.activate_sent = false;
@@ -535,6 +541,12 @@ void DeploymentRunner::StepSota(const store::DeploymentRecord& d, store::Deploym
     }
     return true;
   };
+  if (result == 52 && t.status == "downloading" && x.resumes < kMaxResumes) {
+    // Connection lost (or the agent restarted mid-download): offer the same package again;
+    // the agent resumes its partial download.
+    if (send()) t.detail = "download resumed (" + std::to_string(++x.resumes) + ")";
+    return;
+  }
   if (result >= 50) {
     t.status = "failed";
     t.result = result;

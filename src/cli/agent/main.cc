@@ -107,7 +107,7 @@ int Run(const AgentArgs& args) {
   }
   auto worker = std::make_unique<tml::agent::SerialWorker>();
   tml::agent::FirmwareUpdateObject fota(objects, updater, fetch, *worker);
-  tml::agent::SoftwareManagementObject sota(objects, updater, fetch, *worker);
+  tml::agent::SoftwareManagementObject sota(objects, updater, fetch, *worker, (fs::path(args.state) / "software").string());
   tml::agent::PublishServer(objects, {args.server, args.psk_identity.empty() ? args.endpoint : args.psk_identity,
                                        args.lifetime});
   tml::lwm2m::Lwm2mClientOptions options;
