@@ -169,6 +169,12 @@ class RawServer {
       auto answer = Receive();
       if (!answer) return answer;
       if (answer->type == kAck && answer->mid == m.mid) return answer;
+      // A request of the client's meanwhile (an Update after a Create): answered, as a server
+      // must, or the client's next confirmable message waits behind it (NSTART = 1).
+      if (answer->type == kCon && answer->code >= 1 && answer->code < 32) {
+        seen_.insert(answer->mid);
+        Reply(*answer, Code(2, 4));
+      }
     }
   }
 
