@@ -31,61 +31,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support/free_port.h"
+#include "bench/serve_process.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
-
-struct Server {
-  pid_t pid = -1;
-  std::string url, token;
-  uint16_t coap_port = 0;
-};
-
-Server StartServer(const std::string& binary, const std::string& data) {
-  Server s;
-  s.coap_port = tml::testing_support::FreeUdpPort();
-  const std::string log = data + ".log";
-  std::fflush(stdout);  // the child must not print our buffered table again
-  s.pid = fork();
-  if (s.pid == 0) {
-    freopen(log.c_str(), "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    const std::string coap = "127.0.0.1:" + std::to_string(s.coap_port);
-    execl(binary.c_str(), binary.c_str(), "serve", "--data", data.c_str(), "--http", "127.0.0.1:0", "--coap", coap.c_str(),
-          nullptr);
-    _exit(127);
-  }
-  for (int i = 0; i < 200 && s.token.empty(); ++i) {
-    usleep(50000);
-    std::ifstream in(log);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("TinyMLaaS serving ", 0) == 0) s.url = line.substr(18, line.find(' ', 18) - 18);
-      if (line.rfind("admin token (shown once): ", 0) == 0) s.token = line.substr(26);
-    }
-  }
-  return s;
-}
-
-/// VmRSS in MB and utime+stime in seconds of a process.
-std::pair<double, double> Usage(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  double rss_mb = 0;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) rss_mb = std::stod(line.substr(6)) / 1024.0;
-  }
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::vector<std::string> f((std::istream_iterator<std::string>(fields)), std::istream_iterator<std::string>());
-  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  const double cpu = f.size() > 12 ? (std::stod(f[11]) + std::stod(f[12])) / ticks : 0;
-  return {rss_mb, cpu};
-}
+using tml::bench::Clock;
+using tml::bench::Seconds;
+using tml::bench::ServeProcess;
+using tml::bench::StartServe;
+using tml::bench::Usage;
 
 struct Client {
   coap_session_t* session = nullptr;
@@ -363,7 +317,7 @@ int main(int argc, char** argv) {
   for (size_t n : counts) {
     const std::string data = std::filesystem::absolute("bench-lwm2m-data-" + std::to_string(n)).string();
     std::filesystem::remove_all(data);
-    Server server = StartServer(binary, data);
+    ServeProcess server = StartServe(binary, data);
     if (server.token.empty()) {
       std::fprintf(stderr, "error: the server did not start (log: %s.log)\n", data.c_str());
       return 1;
@@ -422,8 +376,7 @@ int main(int argc, char** argv) {
     if (n == counts.front()) block_rows = BlockwiseFota(ctx, load, server.url, auth);
     for (auto& c : load.clients) coap_session_release(c.session);
     coap_free_context(ctx);
-    kill(server.pid, SIGTERM);
-    waitpid(server.pid, nullptr, 0);
+    tml::bench::StopServe(server);
     std::filesystem::remove_all(data);
     std::filesystem::remove(data + ".log");
   }

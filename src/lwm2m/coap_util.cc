@@ -1,5 +1,9 @@
 #include "lwm2m/coap_util.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <netdb.h>
 
 #include <cstring>
@@ -85,6 +89,32 @@ void Reply(coap_pdu_t* response, int code, const std::string& diagnostic) {
 int CodeOf(const coap_pdu_t* pdu) {
   const coap_pdu_code_t code = coap_pdu_get_code(pdu);
   return (code >> 5) * 100 + (code & 31);
+}
+
+Wakeup::Wakeup() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+
+Wakeup::~Wakeup() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void Wakeup::Ring() const {
+  const uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = write(fd_, &one, sizeof(one));
+}
+
+void Wakeup::WaitForIo(coap_context_t* context, int ms) const {
+  const int coap_fd = coap_context_get_coap_fd(context);
+  if (coap_fd < 0 || fd_ < 0) {  // libcoap without epoll: its own wait
+    coap_io_process(context, static_cast<uint32_t>(ms));
+    return;
+  }
+  pollfd fds[2] = {{coap_fd, POLLIN, 0}, {fd_, POLLIN, 0}};
+  poll(fds, 2, ms);
+  if (fds[1].revents & POLLIN) {
+    uint64_t count = 0;
+    [[maybe_unused]] const ssize_t n = read(fd_, &count, sizeof(count));
+  }
+  coap_io_process(context, COAP_IO_NO_WAIT);
 }
 
 }  // namespace tml::lwm2m

@@ -34,4 +34,20 @@ void Reply(coap_pdu_t* response, int code, const std::string& diagnostic = "");
 /// class * 100 + detail of a PDU's code (205 for 2.05).
 int CodeOf(const coap_pdu_t* pdu);
 
+/// What lets another thread wake a CoAP thread that waits for I/O: an eventfd, written by
+/// Ring(), watched by WaitForIo() beside libcoap's own descriptor.
+class Wakeup {
+ public:
+  Wakeup();
+  ~Wakeup();
+  Wakeup(const Wakeup&) = delete;
+  Wakeup& operator=(const Wakeup&) = delete;
+  void Ring() const;
+  /// Up to `ms` for network I/O on `context` or a Ring(), then handles what libcoap has.
+  void WaitForIo(coap_context_t* context, int ms) const;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace tml::lwm2m

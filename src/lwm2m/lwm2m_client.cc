@@ -1,9 +1,6 @@
 #include "lwm2m/lwm2m_client.h"
 
 #include <coap3/coap.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -50,7 +47,7 @@ struct Lwm2mClient::Impl {
   std::vector<Observation> observations;
   AttributeStore attributes;
   uint32_t observe_sequence = 1;
-  int wake_fd = -1;  // written when the ObjectStore changes: observations are checked at once
+  Wakeup wakeup;  // rung when the ObjectStore changes: observations are checked at once
 
   static Impl& Of(coap_session_t* session) {
     return *static_cast<Impl*>(coap_get_app_data(coap_session_get_context(session)));
@@ -352,25 +349,9 @@ struct Lwm2mClient::Impl {
     self.update_requested = true;
   }
 
-  /// Up to `ms` for network I/O or a change in the ObjectStore, whichever comes first.
-  void Wait(int ms) {
-    const int coap_fd = coap_context_get_coap_fd(context);
-    if (coap_fd < 0 || wake_fd < 0) {
-      coap_io_process(context, ms);
-      return;
-    }
-    pollfd fds[2] = {{coap_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    poll(fds, 2, ms);
-    if (fds[1].revents & POLLIN) {
-      uint64_t count = 0;
-      [[maybe_unused]] const ssize_t n = read(wake_fd, &count, sizeof(count));
-    }
-    coap_io_process(context, COAP_IO_NO_WAIT);
-  }
-
   void Loop() {
     while (!stopping.load()) {
-      Wait(100);
+      wakeup.WaitForIo(context, 100);  // network I/O, or a change in the ObjectStore
       Notify();
       bool act = false, with_objects = false;
       {
@@ -403,7 +384,6 @@ Lwm2mClient::~Lwm2mClient() {
   impl_->objects->OnChange(nullptr);
   if (impl_->session != nullptr) coap_session_release(impl_->session);
   coap_free_context(impl_->context);
-  if (impl_->wake_fd >= 0) close(impl_->wake_fd);
 }
 
 Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions options, ObjectStore& objects) {
@@ -451,11 +431,7 @@ Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions 
     self.session = coap_new_client_session(self.context, nullptr, &*address, COAP_PROTO_UDP);
   }
   if (self.session == nullptr) return Lwm2mFail("cannot open a CoAP session to " + self.options.server);
-  self.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  objects.OnChange([fd = self.wake_fd] {
-    const uint64_t one = 1;
-    [[maybe_unused]] const ssize_t n = write(fd, &one, sizeof(one));
-  });
+  objects.OnChange([&self] { self.wakeup.Ring(); });
   self.thread = std::thread([&self] { self.Loop(); });
   return client;
 }

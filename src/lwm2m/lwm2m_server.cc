@@ -66,14 +66,16 @@ struct Lwm2mServer::Impl {
   std::map<std::string, coap_session_t*> sessions;  // registration id -> its session (referenced)
   std::mutex outgoing_mutex;
   std::deque<std::unique_ptr<OutgoingRequest>> outgoing;
-  std::map<std::string, std::unique_ptr<OutgoingRequest>> in_flight;  // token -> request
+  std::map<std::string, std::unique_ptr<OutgoingRequest>> in_flight;  // KeyOf(session, token) -> request
   struct ActiveObservation {
     std::string registration;  // ends with it
     coap_session_t* session;   // held by `sessions` while the registration lives
+    std::string token;
     NotifyFn on_notify;
   };
-  std::map<std::string, ActiveObservation> observations;  // token -> observation (CoAP thread only)
-  std::vector<std::string> cancels;                       // tokens to cancel (guarded by outgoing_mutex)
+  std::map<std::string, ActiveObservation> observations;  // KeyOf(session, token) -> observation (CoAP thread only)
+  std::vector<std::string> cancels;                       // observations to cancel (guarded by outgoing_mutex)
+  Wakeup wakeup;  // rung when a request or a cancel is queued: it is sent at once
   coap_context_t* context = nullptr;
   std::thread thread;
   std::atomic<bool> stopping = false;
@@ -152,7 +154,7 @@ struct Lwm2mServer::Impl {
       }
       if (request->accept) AddUintOption(pdu, COAP_OPTION_ACCEPT, static_cast<unsigned>(*request->accept));
       if (!request->payload.empty()) AddRequestBody(session->second, pdu, std::move(request->payload));
-      const std::string key(reinterpret_cast<const char*>(token), token_length);
+      const std::string key = KeyOf(session->second, std::string(reinterpret_cast<const char*>(token), token_length));
       if (coap_send(session->second, pdu) == COAP_INVALID_MID) {
         request->Finish(Lwm2mFail("cannot send to " + request->endpoint));
         continue;
@@ -168,13 +170,21 @@ struct Lwm2mServer::Impl {
       std::lock_guard lock(outgoing_mutex);
       batch.swap(cancels);
     }
-    for (const std::string& token : batch) {
-      auto it = observations.find(token);
+    for (const std::string& key : batch) {
+      auto it = observations.find(key);
       if (it == observations.end()) continue;
-      coap_binary_t t{token.size(), reinterpret_cast<uint8_t*>(const_cast<char*>(token.data()))};
+      std::string token = it->second.token;
+      coap_binary_t t{token.size(), reinterpret_cast<uint8_t*>(token.data())};
       coap_cancel_observe(it->second.session, &t, COAP_MESSAGE_CON);
       observations.erase(it);  // a notification still on its way gets an RST
     }
+  }
+
+  /// What a response is matched by: its token on its session (RFC 7252 5.3.2: a token is
+  /// only unique between two endpoints, and libcoap's token sequence is the same on every
+  /// session, so tokens alone collide across devices).
+  static std::string KeyOf(const coap_session_t* session, const std::string& token) {
+    return std::to_string(reinterpret_cast<uintptr_t>(session)) + ":" + token;
   }
 
   static std::string TokenOf(const coap_pdu_t* pdu) {
@@ -200,21 +210,21 @@ struct Lwm2mServer::Impl {
 
   static coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t*, const coap_pdu_t* received, const coap_mid_t) {
     Impl& self = Of(session);
-    const std::string token = TokenOf(received);
-    if (auto o = self.observations.find(token); o != self.observations.end()) {
+    const std::string token = TokenOf(received), key = KeyOf(session, token);
+    if (auto o = self.observations.find(key); o != self.observations.end()) {
       const DeviceResponse notification = ResponseOf(received);
       o->second.on_notify(notification);
       // An error ends the observation (RFC 7641 3.2), as does a 2.xx without Observe.
       if (notification.code / 100 != 2 || !UintOption(received, COAP_OPTION_OBSERVE)) self.observations.erase(o);
       return COAP_RESPONSE_OK;
     }
-    auto it = self.in_flight.find(token);
+    auto it = self.in_flight.find(key);
     // A notification of an observation that ended: the RST tells the device to stop.
     if (it == self.in_flight.end()) return UintOption(received, COAP_OPTION_OBSERVE) ? COAP_RESPONSE_FAIL : COAP_RESPONSE_OK;
     DeviceResponse response = ResponseOf(received);
     if (it->second->on_notify && response.code == 205 && UintOption(received, COAP_OPTION_OBSERVE)) {
-      response.observation = token;
-      self.observations[token] = {it->second->registration, session, std::move(it->second->on_notify)};
+      response.observation = key;
+      self.observations[key] = {it->second->registration, session, token, std::move(it->second->on_notify)};
     }
     it->second->Finish(std::move(response));
     self.in_flight.erase(it);
@@ -224,7 +234,7 @@ struct Lwm2mServer::Impl {
   static void OnNack(coap_session_t* session, const coap_pdu_t* sent, const coap_nack_reason_t, const coap_mid_t) {
     Impl& self = Of(session);
     if (sent == nullptr) return;
-    auto it = self.in_flight.find(TokenOf(sent));
+    auto it = self.in_flight.find(KeyOf(session, TokenOf(sent)));
     if (it == self.in_flight.end()) return;
     it->second->Finish(Lwm2mFail("device " + it->second->endpoint + " did not answer"));
     self.in_flight.erase(it);
@@ -295,8 +305,11 @@ struct Lwm2mServer::Impl {
         if (rec.path.resource() == 19) registry.SetDeviceInfo(endpoint, nullptr, text);
       }
     };
-    std::lock_guard lock(outgoing_mutex);
-    outgoing.push_back(std::move(request));
+    {
+      std::lock_guard lock(outgoing_mutex);
+      outgoing.push_back(std::move(request));
+    }
+    wakeup.Ring();
   }
 
   static std::string IdOf(coap_resource_t* resource) {
@@ -391,7 +404,7 @@ struct Lwm2mServer::Impl {
   void Loop() {
     int64_t expired_at = 0;
     while (!stopping.load()) {
-      coap_io_process(context, 100);
+      wakeup.WaitForIo(context, 100);
       std::vector<std::string> remove;
       std::vector<Registration> expired;
       {
@@ -532,6 +545,7 @@ Lwm2mResult<DeviceResponse> SendAndWait(Lwm2mServer::Impl& impl, std::unique_ptr
     std::lock_guard lock(impl.outgoing_mutex);
     impl.outgoing.push_back(std::move(request));
   }
+  impl.wakeup.Ring();
   if (answer.wait_for(std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000))) != std::future_status::ready) {
     return Lwm2mFail("device " + endpoint + " did not answer within " + std::to_string(static_cast<int>(timeout_s)) + " s");
   }
@@ -569,8 +583,11 @@ Lwm2mResult<DeviceResponse> Lwm2mServer::Observe(const std::string& endpoint, co
 }
 
 void Lwm2mServer::CancelObservation(const std::string& observation) {
-  std::lock_guard lock(impl_->outgoing_mutex);
-  impl_->cancels.push_back(observation);
+  {
+    std::lock_guard lock(impl_->outgoing_mutex);
+    impl_->cancels.push_back(observation);
+  }
+  impl_->wakeup.Ring();
 }
 
 Lwm2mResult<DeviceResponse> Lwm2mServer::WriteAttributes(const std::string& endpoint, const Path& path,
