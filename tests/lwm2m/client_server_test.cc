@@ -221,6 +221,39 @@ TEST_F(ClientServerTest, ObservingAnInstanceShouldNotifyWhenAnyOfItsResourcesCha
   EXPECT_TRUE(none->observation.empty());
 }
 
+TEST(TwoDevicesTest, AnswersShouldReachTheRequestOfTheirOwnDevice) {
+  // libcoap gives every session the same token sequence: an observation of one device and a
+  // read of another carry the same token, and must still not be taken for each other.
+  const uint16_t port = FreeUdpPort();
+  Lwm2mServerOptions o;
+  o.coap = "127.0.0.1:" + std::to_string(port);
+  o.by_endpoint = [](const std::string& ep) -> std::optional<DeviceCredentials> {
+    if (ep != "gw-a" && ep != "gw-b") return std::nullopt;
+    return DeviceCredentials{ep, ep, {}};
+  };
+  auto server = Lwm2mServer::Start(o);
+  ASSERT_TRUE(server) << server.error();
+  ObjectStore a, b;
+  a.Set(MakePath({3, 0, 0}), std::string("device A"));
+  b.Set(MakePath({3, 0, 0}), std::string("device B"));
+  std::vector<std::unique_ptr<Lwm2mClient>> clients;
+  for (auto [name, store] : {std::pair{"gw-a", &a}, std::pair{"gw-b", &b}}) {
+    auto c = Lwm2mClient::Start({"coap://127.0.0.1:" + std::to_string(port), name, "", {}, 60, "U"}, *store);
+    ASSERT_TRUE(c) << c.error();
+    clients.push_back(std::move(*c));
+  }
+  ASSERT_TRUE(WaitFor([&] { return clients[0]->registered() && clients[1]->registered(); }));
+  ASSERT_TRUE(WaitFor([&] { return server->get()->FindEndpoint("gw-a") && server->get()->FindEndpoint("gw-b"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server's own reads of /3/0 are done
+  Notifications of_a;
+  auto observed = (*server)->Observe("gw-a", MakePath({3, 0, 0}), ContentFormat::kText, [&](const DeviceResponse& r) { of_a.Add(r); });
+  ASSERT_TRUE(observed && observed->code == 205) << (observed ? "" : observed.error());
+  auto read = (*server)->Request("gw-b", Method::kGet, MakePath({3, 0, 0}), ContentFormat::kText, std::nullopt, {}, 3);
+  ASSERT_TRUE(read) << read.error();
+  EXPECT_EQ(std::string(read->payload.begin(), read->payload.end()), "device B");
+  EXPECT_EQ(of_a.size(), 0u) << "device B's answer reached the observation of device A: " << of_a.back();
+}
+
 TEST_F(ClientServerTest, StoppingShouldDeregisterAndAWrongKeyShouldNeverRegister) {
   {
     auto client = Connect("coap");
