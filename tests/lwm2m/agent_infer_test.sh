@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A gateway as a user sets it up: `tinymlaas serve` with its LwM2M server, a device
-# provisioned, a firmware built by the service, `tinymlaas-agent` (qemu flasher) registering
-# over DTLS with the printed key. Then the device is read through the API and answers the
+# provisioned, a firmware built by the service, `tinymlaas-agent` (qemu flasher, its settings
+# in a config file) registering over DTLS with the printed key. Then the device is read through the API and answers the
 # golden output of the model through the inference object, computed by the firmware on the
 # emulated microcontroller.
 set -euo pipefail
@@ -18,8 +18,18 @@ start_server --coaps 127.0.0.1:$COAPS
 "$TINYMLAAS" artifacts get 1 -o "$WORK/fw" > /dev/null
 KEY=$("$TINYMLAAS" devices add gw-1 | sed -n 's/^PSK key (hex, shown once): //p')
 
-"$AGENT" --server coaps://127.0.0.1:$COAPS --endpoint gw-1 --psk-key "$KEY" --board netduinoplus2 --flasher qemu \
-  --state "$WORK/agent" --firmware "$WORK/fw" --lifetime 60 > "$WORK/agent.log" 2>&1 &
+# The gateway's settings in a config file (TOML), as a gateway keeps them.
+cat > "$WORK/agent.toml" <<TOML
+server = "coaps://127.0.0.1:$COAPS"
+endpoint = "gw-1"
+psk-key = "$KEY"
+board = "netduinoplus2"
+flasher = "qemu"
+state = "$WORK/agent"
+firmware = "$WORK/fw"
+lifetime = 60
+TOML
+"$AGENT" --config "$WORK/agent.toml" > "$WORK/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 300); do grep -q "^registered at /rd/" "$WORK/agent.log" && break; sleep 0.1; done
 grep -q "^registered at /rd/" "$WORK/agent.log" || fail "the agent did not register"
