@@ -19,12 +19,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/coap_peer.h"
 #include "bench/serve_process.h"
 
 namespace {
 
 using nlohmann::json;
 using tml::bench::Clock;
+using tml::bench::Percentile;
 using tml::bench::Seconds;
 
 /// One simulated device: what it registered as, its object 5 and 3, and the fetch in flight.
@@ -90,12 +92,7 @@ void SetState(Device& d, int64_t state, int64_t result) {
 }
 
 void RequestBlock(Device& d) {
-  coap_pdu_t* pdu = coap_new_pdu(COAP_MESSAGE_CON, COAP_REQUEST_CODE_GET, d.session);
-  uint8_t token[8];
-  size_t length = 0;
-  coap_session_new_token(d.session, &length, token);
-  coap_add_token(pdu, length, token);
-  d.fetch_token.assign(reinterpret_cast<const char*>(token), length);
+  coap_pdu_t* pdu = tml::bench::NewRequest(d.session, COAP_REQUEST_CODE_GET, &d.fetch_token);
   for (size_t at = 0; at < d.fetch_path.size();) {
     const size_t slash = std::min(d.fetch_path.find('/', at), d.fetch_path.size());
     coap_add_option(pdu, COAP_OPTION_URI_PATH, slash - at, reinterpret_cast<const uint8_t*>(d.fetch_path.data() + at));
@@ -209,11 +206,7 @@ coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t*, const coa
 }
 
 void Register(Device& d) {
-  coap_pdu_t* pdu = coap_new_pdu(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST, d.session);
-  uint8_t token[8];
-  size_t length = 0;
-  coap_session_new_token(d.session, &length, token);
-  coap_add_token(pdu, length, token);
+  coap_pdu_t* pdu = tml::bench::NewRequest(d.session, COAP_REQUEST_CODE_POST);
   coap_add_option(pdu, COAP_OPTION_URI_PATH, 2, reinterpret_cast<const uint8_t*>("rd"));
   AddUint(pdu, COAP_OPTION_CONTENT_FORMAT, 40);
   for (const std::string& q : {"ep=" + d.endpoint, std::string("lt=3600"), std::string("lwm2m=1.1")}) {
@@ -248,11 +241,6 @@ bool Pump(coap_context_t* ctx, Pred done, double seconds) {
   return done();
 }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
 
 /// GET/POST with the admin token; the JSON body or null.
 json Call(httplib::Client& api, const httplib::Headers& auth, const std::string& method, const std::string& path,
@@ -319,12 +307,7 @@ int main(int argc, char** argv) {
   coap_resource_t* objects = coap_resource_unknown_init2(Handle, 0);
   for (coap_request_t m : {COAP_REQUEST_GET, COAP_REQUEST_POST}) coap_register_handler(objects, m, Handle);
   coap_add_resource(ctx, objects);
-  coap_address_t dst;
-  coap_address_init(&dst);
-  dst.addr.sin.sin_family = AF_INET;
-  dst.addr.sin.sin_port = htons(server.coap_port);
-  dst.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  dst.size = sizeof(dst.addr.sin);
+  const coap_address_t dst = tml::bench::LoopbackAddress(server.coap_port);
   g_fleet.devices.resize(count);
   for (size_t i = 0; i < count; ++i) {
     Device& d = g_fleet.devices[i];

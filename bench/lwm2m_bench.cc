@@ -31,11 +31,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/coap_peer.h"
 #include "bench/serve_process.h"
 
 namespace {
 
 using tml::bench::Clock;
+using tml::bench::Percentile;
 using tml::bench::Seconds;
 using tml::bench::ServeProcess;
 using tml::bench::StartServe;
@@ -78,11 +80,7 @@ coap_response_t OnResponse(coap_session_t* session, const coap_pdu_t*, const coa
 }
 
 void Send(coap_context_t*, Client& c, const std::string& endpoint, bool update) {
-  coap_pdu_t* pdu = coap_new_pdu(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST, c.session);
-  uint8_t token[8];
-  size_t len = 0;
-  coap_session_new_token(c.session, &len, token);
-  coap_add_token(pdu, len, token);
+  coap_pdu_t* pdu = tml::bench::NewRequest(c.session, COAP_REQUEST_CODE_POST);
   auto text = [&](coap_option_num_t n, const std::string& v) {
     coap_add_option(pdu, n, v.size(), reinterpret_cast<const uint8_t*>(v.data()));
   };
@@ -238,11 +236,6 @@ double Round(coap_context_t* ctx, Load& load, bool update, size_t window) {
   return Seconds(start, Clock::now());
 }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
 
 /// A 300 KB Package (5/0/0) written to one device through the API (the server sends it
 /// block-wise), per block size the device asks for; prints and returns the table.
@@ -343,12 +336,7 @@ int main(int argc, char** argv) {
     g_device = DeviceSide{};
     Load load;
     g_load = &load;
-    coap_address_t dst;
-    coap_address_init(&dst);
-    dst.addr.sin.sin_family = AF_INET;
-    dst.addr.sin.sin_port = htons(server.coap_port);
-    dst.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    dst.size = sizeof(dst.addr.sin);
+    const coap_address_t dst = tml::bench::LoopbackAddress(server.coap_port);
     load.clients.resize(n);
     for (size_t i = 0; i < n; ++i) {
       load.clients[i].session = coap_new_client_session(ctx, nullptr, &dst, COAP_PROTO_UDP);

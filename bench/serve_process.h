@@ -1,11 +1,12 @@
 #pragma once
 // What the LwM2M benches share: `tinymlaas serve` started as a child process on loopback
-// (plain CoAP on a free port, HTTP on any port) with a fresh data folder, and the child's RSS
-// and CPU time read from /proc.
+// (plain CoAP on a free port, HTTP on any port) with a fresh data folder, the child's RSS
+// and CPU time read from /proc, and their timing arithmetic.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -21,6 +22,13 @@ namespace tml::bench {
 
 using Clock = std::chrono::steady_clock;
 inline double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+/// The `p` quantile (0..1) of `v`; 0 for none.
+inline double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
 
 struct ServeProcess {
   pid_t pid = -1;

@@ -62,12 +62,28 @@ void DiscardPartial(const std::string& uri, const std::string& partial_dir) {
 
 namespace {
 
-void SayResuming(const std::string& part) {
+/// The partial file of `uri` (its folder made), saying so when a download resumes.
+std::string OpenPartial(const std::string& uri, const DownloadOptions& options) {
   std::error_code ec;
+  fs::create_directories(options.partial_dir, ec);
+  const std::string part = PartialPath(uri, options.partial_dir);
   if (const uint64_t kept = fs::exists(part, ec) ? fs::file_size(part, ec) : 0; kept > 0) {
     std::printf("download: resuming at %llu bytes\n", static_cast<unsigned long long>(kept));
     std::fflush(stdout);
   }
+  return part;
+}
+
+/// A finished download's bytes; the partial file is gone.
+std::string TakePartial(const std::string& part) {
+  std::string bytes;
+  {
+    std::ifstream in(part, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ec;
+  fs::remove(part, ec);
+  return bytes;
 }
 
 constexpr unsigned kCoapBlock = 1024;
@@ -75,9 +91,7 @@ constexpr unsigned kCoapBlock = 1024;
 /// coap:// and coaps://: block by block into the partial file, from its last whole block.
 tl::expected<std::string, DownloadError> DownloadOverCoap(const std::string& uri, const DownloadOptions& options) {
   std::error_code ec;
-  fs::create_directories(options.partial_dir, ec);
-  const std::string part = PartialPath(uri, options.partial_dir);
-  SayResuming(part);
+  const std::string part = OpenPartial(uri, options);
   std::string last_error;
   for (int attempt = 0; attempt <= options.retries; ++attempt) {
     // A block is written whole or not at all, but the server may have sent smaller ones:
@@ -107,9 +121,7 @@ tl::expected<std::string, DownloadError> DownloadOverCoap(const std::string& uri
       return Fail(DownloadFault::kTooLarge, "the package is larger than " + std::to_string(options.max_bytes) + " bytes");
     }
     if (fetched) {
-      std::ifstream in(part, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      fs::remove(part, ec);
+      const std::string bytes = TakePartial(part);
       if (bytes.size() != *fetched) return Fail(DownloadFault::kConnectionLost, uri + ": got " + std::to_string(bytes.size()) + " of " + std::to_string(*fetched) + " bytes");
       return bytes;
     }
@@ -142,9 +154,7 @@ tl::expected<std::string, DownloadError> Download(const std::string& uri, const 
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   std::error_code ec;
-  fs::create_directories(options.partial_dir, ec);
-  const std::string part = PartialPath(uri, options.partial_dir);
-  SayResuming(part);
+  const std::string part = OpenPartial(uri, options);
   std::string last_error;
   for (int attempt = 0; attempt <= options.retries; ++attempt) {
     const uint64_t offset = fs::exists(part, ec) ? fs::file_size(part, ec) : 0;
@@ -184,11 +194,9 @@ tl::expected<std::string, DownloadError> Download(const std::string& uri, const 
       continue;
     }
     if (code == CURLE_OK && (status == 200 || status == 206)) {
-      std::ifstream in(part, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string bytes = TakePartial(part);
       // A 200 to a Range request: the server sent the whole file after our old bytes.
       if (status == 200) bytes.erase(0, offset);
-      fs::remove(part, ec);
       return bytes;
     }
     if (code == CURLE_OK && (status == 404 || status == 410 || status == 403 || status == 401)) {

@@ -62,12 +62,7 @@ tl::unexpected<BlockFetchError> FetchFail(std::string message, int code = 0) {
 }  // namespace
 
 tl::expected<uint64_t, BlockFetchError> FetchBlockwise(const BlockFetchOptions& options, uint64_t offset, const BlockSink& sink) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    coap_startup();
-    coap_set_log_level(LOG_ERR);
-    coap_dtls_set_log_level(LOG_ERR);
-  });
+  StartCoap();
   coap_uri_t uri;
   if (coap_split_uri(reinterpret_cast<const uint8_t*>(options.uri.data()), options.uri.size(), &uri) != 0) {
     return FetchFail("'" + options.uri + "' is not a coap:// or coaps:// URI");

@@ -1,6 +1,7 @@
 #include "lwm2m/coap_util.h"
 
 #include <poll.h>
+#include <mutex>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -89,6 +90,15 @@ void Reply(coap_pdu_t* response, int code, const std::string& diagnostic) {
 int CodeOf(const coap_pdu_t* pdu) {
   const coap_pdu_code_t code = coap_pdu_get_code(pdu);
   return (code >> 5) * 100 + (code & 31);
+}
+
+void StartCoap() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    coap_startup();
+    coap_set_log_level(LOG_ERR);
+    coap_dtls_set_log_level(LOG_ERR);
+  });
 }
 
 Wakeup::Wakeup() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}

@@ -13,6 +13,9 @@
 
 namespace tml::lwm2m {
 
+/// libcoap's one-time start-up (and its log levels: errors only), however many contexts.
+void StartCoap();
+
 /// A UDP address; `numeric_only` refuses names (listen addresses must be literal IPs).
 Lwm2mResult<coap_address_t> ResolveUdpAddress(const std::string& host, uint16_t port, bool numeric_only);
 

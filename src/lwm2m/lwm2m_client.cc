@@ -387,12 +387,7 @@ Lwm2mClient::~Lwm2mClient() {
 }
 
 Lwm2mResult<std::unique_ptr<Lwm2mClient>> Lwm2mClient::Start(Lwm2mClientOptions options, ObjectStore& objects) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    coap_startup();
-    coap_set_log_level(LOG_ERR);
-    coap_dtls_set_log_level(LOG_ERR);
-  });
+  StartCoap();
   const bool secure = options.server.rfind("coaps://", 0) == 0;
   if (!secure && options.server.rfind("coap://", 0) != 0) {
     return Lwm2mFail("server '" + options.server + "' is not coap://HOST:PORT or coaps://HOST:PORT");

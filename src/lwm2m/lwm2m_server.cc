@@ -281,35 +281,41 @@ struct Lwm2mServer::Impl {
 
   /// Reads what the device runs (3/0/3 Firmware Version, 3/0/19 Software Version: the model's
   /// sha256 in TinyMLaaS) into its registration, after the registration is answered.
-  void ReadDeviceInfo(const std::string& endpoint, std::function<void()> done = {}) {
+  void ReadDeviceInfo(const std::string& endpoint, std::function<void(std::optional<std::string>)> done = {}) {
     auto request = std::make_unique<OutgoingRequest>();
     request->endpoint = endpoint;
     request->method = Method::kGet;
     request->path = MakePath({3, 0});
     request->accept = ContentFormat::kSenmlJson;
     request->then = [this, endpoint, done](Lwm2mResult<DeviceResponse> r) {
-      struct Finally {
-        const std::function<void()>& fn;
-        ~Finally() {
-          if (fn) fn();
-        }
-      } finally{done};
-      if (!r || r->code != 205) return;
-      auto records = DecodeRecords(r->format.value_or(ContentFormat::kSenmlJson), MakePath({3, 0}), r->payload, TypeOfResource);
-      if (!records) return;
-      std::lock_guard lock(mutex);
-      for (const Record& rec : *records) {
-        const std::string* text = std::get_if<std::string>(&rec.value);
-        if (text == nullptr || rec.path.depth != 3) continue;
-        if (rec.path.resource() == 3) registry.SetDeviceInfo(endpoint, text, nullptr);
-        if (rec.path.resource() == 19) registry.SetDeviceInfo(endpoint, nullptr, text);
-      }
+      const auto version = StoreDeviceInfo(endpoint, r);
+      if (done) done(version);
     };
     {
       std::lock_guard lock(outgoing_mutex);
       outgoing.push_back(std::move(request));
     }
     wakeup.Ring();
+  }
+
+  /// A read of /3/0 into the registry; the Firmware Version it gave ("" when it gave none),
+  /// or nothing when the device did not answer it with values.
+  std::optional<std::string> StoreDeviceInfo(const std::string& endpoint, const Lwm2mResult<DeviceResponse>& r) {
+    if (!r || r->code != 205) return std::nullopt;
+    auto records = DecodeRecords(r->format.value_or(ContentFormat::kSenmlJson), MakePath({3, 0}), r->payload, TypeOfResource);
+    if (!records) return std::nullopt;
+    std::string firmware_version;
+    std::lock_guard lock(mutex);
+    for (const Record& rec : *records) {
+      const std::string* text = std::get_if<std::string>(&rec.value);
+      if (text == nullptr || rec.path.depth != 3) continue;
+      if (rec.path.resource() == 3) {
+        registry.SetDeviceInfo(endpoint, text, nullptr);
+        firmware_version = *text;
+      }
+      if (rec.path.resource() == 19) registry.SetDeviceInfo(endpoint, nullptr, text);
+    }
+    return firmware_version;
   }
 
   static std::string IdOf(coap_resource_t* resource) {
@@ -459,12 +465,7 @@ Lwm2mServer::~Lwm2mServer() {
 }
 
 Lwm2mResult<std::unique_ptr<Lwm2mServer>> Lwm2mServer::Start(Lwm2mServerOptions options) {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    coap_startup();
-    coap_set_log_level(LOG_ERR);
-    coap_dtls_set_log_level(LOG_ERR);
-  });
+  StartCoap();
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->context = coap_new_context(nullptr);
@@ -528,11 +529,12 @@ std::optional<Registration> Lwm2mServer::FindEndpoint(const std::string& endpoin
 
 namespace tml::lwm2m {
 
-void Lwm2mServer::RefreshDeviceInfo(const std::string& endpoint) {
-  auto done = std::make_shared<std::promise<void>>();
+std::optional<std::string> Lwm2mServer::RefreshDeviceInfo(const std::string& endpoint) {
+  auto done = std::make_shared<std::promise<std::optional<std::string>>>();
   auto finished = done->get_future();
-  impl_->ReadDeviceInfo(endpoint, [done] { done->set_value(); });
-  finished.wait_for(std::chrono::seconds(5));
+  impl_->ReadDeviceInfo(endpoint, [done](std::optional<std::string> version) { done->set_value(std::move(version)); });
+  if (finished.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return std::nullopt;
+  return finished.get();
 }
 
 namespace {

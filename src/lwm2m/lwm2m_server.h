@@ -89,8 +89,9 @@ class Lwm2mServer {
                                               double timeout_s = 30);
 
   /// Reads what the device runs (3/0/3, 3/0/19) into its registration again (after an
-  /// update); returns once it did (or the device did not answer within 5 s).
-  void RefreshDeviceInfo(const std::string& endpoint);
+  /// update); returns the Firmware Version it read ("" when the device gave none), or nothing
+  /// when the device did not answer within 5 s.
+  std::optional<std::string> RefreshDeviceInfo(const std::string& endpoint);
 
   struct Impl;
 

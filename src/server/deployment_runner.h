@@ -76,6 +76,11 @@ class DeploymentRunner {
   std::shared_ptr<Doorbell> doorbell_ = std::make_shared<Doorbell>();
   std::atomic<bool> stopping_ = false;
   std::map<std::string, uint64_t> served_;          // token -> bytes served (the furthest end)
+  struct PackageFile {
+    std::string path;
+    uint64_t bytes = 0;
+  };
+  std::map<std::string, PackageFile> package_files_;  // token -> its package, while it is served over CoAP
   std::map<std::string, std::unique_ptr<Transient>> transient_;  // token -> what is not in the store
   std::thread thread_;
 };
